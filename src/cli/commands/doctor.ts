@@ -1,0 +1,98 @@
+/** `devpipe doctor [--target compose|minikube]`: what this machine has, and what to fix. */
+import { existsSync } from 'node:fs';
+import { assess, type DoctorFacts, type ToolFact, type Target } from '../../engine/doctor.js';
+import type { ProcessRunner } from '../../ports.js';
+import { paint } from '../../ui/format.js';
+import type { Context } from '../context.js';
+
+async function tool(proc: ProcessRunner, command: string, args: string[], parse: (stdout: string) => string | undefined = (s) => s.trim().split('\n')[0]): Promise<ToolFact> {
+  if (!(await proc.which(command))) return { present: false, error: `${command} not found on PATH` };
+  try {
+    const result = await proc.run(command, args, { timeoutMs: 10_000 });
+    if (result.exitCode !== 0) return { present: false, error: (result.stderr || result.stdout).trim().split('\n')[0] };
+    return { present: true, version: parse(result.stdout) };
+  } catch (error) {
+    return { present: false, error: (error as Error).message };
+  }
+}
+
+export async function gatherFacts(ctx: Context): Promise<DoctorFacts> {
+  const proc = await ctx.process();
+  const engineFact = (async (): Promise<DoctorFacts['engine']> => {
+    const docker = await ctx.docker();
+    try {
+      return { ok: true, info: await docker.engine.info() };
+    } catch (error) {
+      return { ok: false, error: (error as Error).message, foundVia: docker.foundVia };
+    }
+  })();
+  const [engine, dockerCli, composeV2, composeV1, minikube, kubectl, helm] = await Promise.all([
+    engineFact,
+    tool(proc, 'docker', ['version', '--format', '{{.Client.Version}}']),
+    tool(proc, 'docker', ['compose', 'version', '--short']),
+    tool(proc, 'docker-compose', ['version', '--short']),
+    minikubeFact(proc),
+    kubectlFact(proc),
+    tool(proc, 'helm', ['version', '--short']),
+  ]);
+  return { engine, dockerCli, composeV2, composeV1, minikube, kubectl, helm, node: { version: process.versions.node }, debian: existsSync('/etc/debian_version') };
+}
+
+async function minikubeFact(proc: ProcessRunner): Promise<DoctorFacts['minikube']> {
+  const base = await tool(proc, 'minikube', ['version', '--short']);
+  if (!base.present) return base;
+  const status = await proc.run('minikube', ['status', '-o', 'json'], { timeoutMs: 15_000 }).catch(() => undefined);
+  let parsed: { Host?: string; APIServer?: string } = {};
+  try {
+    parsed = JSON.parse(status?.stdout ?? '{}') as typeof parsed;
+  } catch {
+    // not JSON: minikube prints text when the profile does not exist
+  }
+  const running = parsed.Host === 'Running' && parsed.APIServer === 'Running';
+  const profile = await proc.run('minikube', ['profile', 'list', '-o', 'json'], { timeoutMs: 15_000 }).catch(() => undefined);
+  let runtime: string | undefined;
+  try {
+    const list = JSON.parse(profile?.stdout ?? '{}') as { valid?: { Config?: { KubernetesConfig?: { ContainerRuntime?: string } } }[] };
+    runtime = list.valid?.[0]?.Config?.KubernetesConfig?.ContainerRuntime;
+  } catch {
+    runtime = undefined;
+  }
+  return { ...base, running, status: parsed.Host ? `host ${parsed.Host}, apiserver ${parsed.APIServer ?? '?'}` : (status?.stdout || status?.stderr || '').trim().split('\n')[0], runtime };
+}
+
+async function kubectlFact(proc: ProcessRunner): Promise<DoctorFacts['kubectl']> {
+  const base = await tool(proc, 'kubectl', ['version', '--client', '-o', 'json'], (stdout) => {
+    try {
+      return (JSON.parse(stdout) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion;
+    } catch {
+      return undefined;
+    }
+  });
+  if (!base.present) return base;
+  const context = await proc.run('kubectl', ['config', 'current-context'], { timeoutMs: 10_000 }).catch(() => undefined);
+  return { ...base, context: context?.exitCode === 0 ? context.stdout.trim() : undefined };
+}
+
+export async function run(ctx: Context): Promise<number> {
+  const target: Target = ctx.options.target ?? 'compose';
+  const report = assess(await gatherFacts(ctx), target);
+  if (ctx.options.json) {
+    ctx.streams.out.write(`${JSON.stringify(report)}\n`);
+    return report.ok ? 0 : 3;
+  }
+  const p = paint(ctx.options.color && Boolean(ctx.streams.out.isTTY) && ctx.env.NO_COLOR === undefined);
+  const width = Math.max(...report.checks.map((c) => c.name.length));
+  for (const check of report.checks) {
+    const mark = check.status === 'ok' ? p.green('✔') : check.status === 'warn' ? p.yellow('!') : check.required ? p.red('✖') : p.yellow('✖');
+    ctx.print(`${mark} ${check.name.padEnd(width)}  ${check.detail}`);
+    if (check.fix && check.status !== 'ok') ctx.print(`  ${' '.repeat(width)}  ${p.dim(`fix: ${check.fix}`)}`);
+  }
+  ctx.print();
+  if (report.ok) {
+    ctx.print(p.green(`ready: the ${target} target can work on this machine`));
+    return 0;
+  }
+  const missing = report.checks.filter((c) => c.required && c.status !== 'ok').map((c) => c.name);
+  ctx.print(p.red(`not ready for the ${target} target: missing ${missing.join(', ')} (fixes above)`));
+  return 3;
+}

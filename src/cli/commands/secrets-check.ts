@@ -1,0 +1,7 @@
+/** `devpipe secrets check`: not implemented yet. */
+import { notImplemented } from '../../errors.js';
+import type { Context } from '../context.js';
+
+export async function run(_ctx: Context): Promise<number> {
+  throw notImplemented('secrets check', 'issue #5 (leak guard)');
+}

@@ -1,0 +1,97 @@
+/**
+ * The composition root: the one place that decides which adapters run. It detects the engine,
+ * builds adapters lazily (so `--help` and `render` never load dockerode) and hands them down.
+ */
+import path from 'node:path';
+import { EventBus } from '../engine/events.js';
+import type { ContainerRunner, Engine, ImageBuilder, ImageStore, ProcessRunner } from '../ports.js';
+import type { OutputStreams, Reporter } from '../ui/reporter.js';
+
+export type TargetName = 'compose' | 'minikube';
+
+export interface GlobalOptions {
+  dir?: string | undefined;
+  json: boolean;
+  verbose: boolean;
+  color: boolean;
+  profile?: string | undefined;
+  target?: TargetName | undefined;
+}
+
+export interface DockerAdapters {
+  foundVia: string;
+  engine: Engine;
+  builder: ImageBuilder;
+  images: ImageStore;
+  containers: ContainerRunner;
+}
+
+export class Context {
+  readonly bus = new EventBus();
+  readonly projectDir: string;
+  #reporter: Reporter | undefined;
+  #docker: Promise<DockerAdapters> | undefined;
+  #process: Promise<ProcessRunner> | undefined;
+
+  constructor(
+    readonly options: GlobalOptions,
+    readonly env: NodeJS.ProcessEnv,
+    readonly streams: OutputStreams,
+    cwd: string,
+  ) {
+    this.projectDir = path.resolve(cwd, options.dir ?? '.');
+  }
+
+  /** Attaches the reporter chosen for this run (listr2 / plain / NDJSON). */
+  async reporter(): Promise<Reporter> {
+    if (!this.#reporter) {
+      const { selectReporter } = await import('../ui/reporter.js');
+      this.#reporter = await selectReporter({
+        json: this.options.json,
+        verbose: this.options.verbose,
+        color: this.options.color && this.env.NO_COLOR === undefined,
+        env: this.env,
+        streams: this.streams,
+      });
+      this.#reporter.attach(this.bus);
+    }
+    return this.#reporter;
+  }
+
+  async finish(): Promise<void> {
+    await this.#reporter?.finish();
+  }
+
+  docker(): Promise<DockerAdapters> {
+    this.#docker ??= (async () => {
+      const [{ findEngine, connect }, { DockerEngine }, { DockerImageBuilder }, { DockerImageStore }, { DockerContainerRunner }] =
+        await Promise.all([
+          import('../docker/connect.js'),
+          import('../docker/engine.js'),
+          import('../docker/image-builder.js'),
+          import('../docker/images.js'),
+          import('../docker/containers.js'),
+        ]);
+      const endpoint = findEngine(this.env);
+      const docker = connect(endpoint);
+      return {
+        foundVia: endpoint.foundVia,
+        engine: new DockerEngine(docker, endpoint),
+        builder: new DockerImageBuilder(docker),
+        images: new DockerImageStore(docker),
+        containers: new DockerContainerRunner(docker),
+      };
+    })();
+    return this.#docker;
+  }
+
+  process(): Promise<ProcessRunner> {
+    this.#process ??= import('../process/execa-runner.js').then(({ ExecaProcessRunner }) => new ExecaProcessRunner());
+    return this.#process;
+  }
+
+  /** Writes a result line to stdout (human mode only; --json carries results as events). */
+  print(text = ''): void {
+    if (!this.options.json) this.streams.out.write(`${text}\n`);
+  }
+}

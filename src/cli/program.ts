@@ -1,0 +1,127 @@
+/**
+ * The command-line contract: global flags and every command, defined here without loading any
+ * command's implementation (each action imports its module on demand, so `--help` stays fast).
+ */
+import { Command, Option } from 'commander';
+import { DevpipeError } from '../errors.js';
+import type { GlobalOptions } from './context.js';
+
+export type Action = (globals: GlobalOptions, args: unknown[], options: Record<string, unknown>) => Promise<number>;
+export type Dispatch = (module: string, globals: GlobalOptions, args: unknown[], options: Record<string, unknown>) => Promise<number>;
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function keyValue(flag: string) {
+  return (value: string, previous: string[] = []): string[] => {
+    if (!/^[^=]+=/.test(value)) {
+      throw new DevpipeError('usage', `${flag} expects KEY=VALUE, got "${value}"`, { hint: `for example ${flag} VERSION=1.2` });
+    }
+    return [...previous, value];
+  };
+}
+
+export function buildProgram(version: string, dispatch: Dispatch, setExit: (code: number) => void): Command {
+  const program = new Command('devpipe');
+  program
+    .description("Run your team's deployment pipeline on a laptop: Blubber builds, PipelineLib stages, a local staging copy with fake secrets, e2e and a watch loop.")
+    .version(version, '-V, --version')
+    .option('-C, --dir <dir>', 'project directory (default: the current directory)')
+    .option('--json', 'machine-readable output: NDJSON events, one per line')
+    .option('--verbose', 'show full logs and stack traces')
+    .option('--no-color', 'disable colours (also: NO_COLOR)')
+    .option('--profile <name>', 'overlay a profile (built-in: compose, minikube, ci; or one from .pipeline/devpipe.yaml)')
+    .addOption(new Option('--target <target>', 'where the local stack runs').choices(['compose', 'minikube']))
+    .showHelpAfterError('(run `devpipe --help` for usage)')
+    .configureHelp({ sortSubcommands: false });
+
+  const run = (module: string) =>
+    async function (this: Command, ...rest: unknown[]) {
+      const command = rest[rest.length - 1] as Command;
+      const options = command.opts();
+      const args = rest.slice(0, -2);
+      const globals = command.optsWithGlobals() as GlobalOptions;
+      setExit(await dispatch(module, { ...globals, json: globals.json === true, verbose: globals.verbose === true, color: globals.color !== false }, args, options));
+    };
+
+  program
+    .command('doctor')
+    .description('check the Docker engine, Compose, minikube/kubectl/helm and Node; exit 3 with the fix when the target cannot work')
+    .action(run('doctor'));
+
+  program
+    .command('render')
+    .description('print the Dockerfile devpipe compiles from a Blubber variant (no engine needed)')
+    .argument('<variant>', 'Blubber variant')
+    .option('--blubber <file>', 'Blubber file', '.pipeline/blubber.yaml')
+    .option('--build-arg <K=V>', 'override a declared argument (repeatable)', keyValue('--build-arg'), [])
+    .action(run('render'));
+
+  program
+    .command('build')
+    .description('build Blubber variants into local images; prints each image ID and tag')
+    .argument('<variant...>', 'Blubber variants to build')
+    .option('--blubber <file>', 'Blubber file', '.pipeline/blubber.yaml')
+    .option('--tag <name:tag>', 'extra tag for the built image (repeatable; with several variants, {variant} is replaced)', collect, [])
+    .option('--build-arg <K=V>', 'override a declared argument (repeatable)', keyValue('--build-arg'), [])
+    .option('--no-cache', 'do not use the build cache')
+    .option('--pull', 'pull base images even when they exist locally')
+    .action(run('build'));
+
+  program
+    .command('ci')
+    .description('run .pipeline/config.yaml pipelines locally with PipelineLib semantics')
+    .argument('[pipeline...]', 'pipelines to run (default: all, one after another)')
+    .addOption(new Option('--mode <mode>', "CI's action allow-list").choices(['test', 'gate', 'postmerge']).default('test'))
+    .option('--param <K=V>', 'set setup.params.K (repeatable)', keyValue('--param'), [])
+    .option('--rerun [run]', 'rerun a recorded run (default: the last one)')
+    .option('--from <stage>', 'with --rerun: start from this stage, reusing recorded bindings of its ancestors')
+    .option('--graph', 'print the execution graph (frames and DOT) and exit')
+    .option('--keep', 'keep containers and images for inspection (no teardown)')
+    .action(run('ci'));
+
+  program
+    .command('up')
+    .description('build and start the local staging copy (docker compose by default)')
+    .option('--dry-run', 'print the effective config and what would be deployed, then exit')
+    .option('--secrets <file>', 'fake secret values (overrides devpipe.yaml and the user config)')
+    .action(run('up'));
+
+  program
+    .command('down')
+    .description('remove everything devpipe started for this project')
+    .option('--volumes', 'also remove named volumes')
+    .action(run('down'));
+
+  program.command('status').description('show the services of the local stack').action(run('status'));
+
+  program
+    .command('logs')
+    .description('show service logs')
+    .argument('[service...]', 'services (default: all)')
+    .option('-f, --follow', 'follow the logs')
+    .action(run('logs'));
+
+  program
+    .command('e2e')
+    .description('run the e2e suite against the local stack')
+    .option('--up', 'bring the stack up first')
+    .action(run('e2e'));
+
+  program
+    .command('dev')
+    .description('watch: rebuild, redeploy and test as files change')
+    .option('--e2e', 'run the e2e suite after every deploy')
+    .option('--down-on-exit', 'take the stack down when the loop exits')
+    .action(run('dev'));
+
+  const secrets = program.command('secrets').description('fake secrets');
+  secrets
+    .command('check')
+    .description('scan images (layers, env, labels, history) for the value of every declared secret')
+    .argument('[image...]', 'images to scan (default: every image devpipe built for this project)')
+    .action(run('secrets-check'));
+
+  return program;
+}

@@ -1,0 +1,166 @@
+/**
+ * DockerContainerRunner: create → attach → start → wait, streaming output line by line with the
+ * stream it came from. Containers carry devpipe labels and are removed by the caller (teardown).
+ */
+import { PassThrough } from 'node:stream';
+import type Docker from 'dockerode';
+import { DevpipeError } from '../errors.js';
+import type { ContainerInfo, ContainerRunner, RunRequest, RunResult } from '../ports.js';
+import { dockerError } from './problems.js';
+
+function lineSplitter(onLine: (line: string) => void): PassThrough {
+  const stream = new PassThrough();
+  let buffer = '';
+  stream.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    let newline: number;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      onLine(buffer.slice(0, newline).replace(/\r$/, ''));
+      buffer = buffer.slice(newline + 1);
+    }
+  });
+  stream.on('end', () => {
+    if (buffer) onLine(buffer);
+    buffer = '';
+  });
+  return stream;
+}
+
+export class DockerContainerRunner implements ContainerRunner {
+  constructor(private readonly docker: Docker) {}
+
+  async run(request: RunRequest): Promise<RunResult> {
+    const tail: string[] = [];
+    const record = (stream: 'stdout' | 'stderr') => (line: string) => {
+      tail.push(line);
+      if (tail.length > 100) tail.shift();
+      request.onOutput?.(line, stream);
+    };
+    const exposed: Record<string, object> = {};
+    const bindings: Record<string, { HostPort: string }[]> = {};
+    for (const [containerPort, hostPort] of Object.entries(request.ports ?? {})) {
+      exposed[`${containerPort}/tcp`] = {};
+      bindings[`${containerPort}/tcp`] = [{ HostPort: hostPort ? String(hostPort) : '' }];
+    }
+    let container: Docker.Container;
+    try {
+      container = await this.docker.createContainer({
+        Image: request.image,
+        name: request.name,
+        Cmd: request.command ? [...request.command] : undefined,
+        Entrypoint: request.entrypoint ? [...request.entrypoint] : undefined,
+        Env: Object.entries(request.env ?? {}).map(([k, v]) => `${k}=${v}`),
+        Labels: { ...request.labels },
+        WorkingDir: request.workingDir,
+        User: request.user,
+        ExposedPorts: exposed,
+        Tty: false,
+        AttachStdout: true,
+        AttachStderr: true,
+        HostConfig: {
+          NetworkMode: request.network,
+          Binds: request.binds?.map((b) => `${b.host}:${b.container}:${b.rw ? 'rw' : 'ro'}`),
+          PortBindings: bindings,
+        },
+      });
+    } catch (error) {
+      throw dockerError(error, `creating a container from ${request.image}`);
+    }
+    const stdout = lineSplitter(record('stdout'));
+    const stderr = lineSplitter(record('stderr'));
+    const onAbort = (): void => {
+      void container.kill().catch(() => undefined);
+    };
+    try {
+      const attached = await container.attach({ stream: true, stdout: true, stderr: true });
+      this.docker.modem.demuxStream(attached, stdout, stderr);
+      const ended = new Promise<void>((resolve) => attached.on('end', resolve));
+      request.signal?.addEventListener('abort', onAbort, { once: true });
+      await container.start();
+      const result = (await container.wait()) as { StatusCode: number };
+      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 2000))]);
+      stdout.end();
+      stderr.end();
+      if (request.signal?.aborted) throw new DevpipeError('interrupted', `container ${container.id.slice(0, 12)} was stopped`);
+      return { containerId: container.id, exitCode: result.StatusCode, tail };
+    } catch (error) {
+      if (error instanceof DevpipeError) throw error;
+      throw dockerError(error, `running ${request.image}`);
+    } finally {
+      request.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async copyOut(containerId: string, path: string, hostDir: string): Promise<void> {
+    const { extract } = await import('tar-stream');
+    const { mkdir, symlink } = await import('node:fs/promises');
+    const { createWriteStream } = await import('node:fs');
+    const { pipeline } = await import('node:stream/promises');
+    const nodePath = await import('node:path');
+    let archive: NodeJS.ReadableStream;
+    try {
+      archive = await this.docker.getContainer(containerId).getArchive({ path });
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) {
+        throw new DevpipeError('failure', `path ${path} does not exist in container ${containerId.slice(0, 12)}`);
+      }
+      throw dockerError(error, `copying ${path} out of a container`);
+    }
+    const root = nodePath.resolve(hostDir);
+    const unpack = extract();
+    unpack.on('entry', (header, stream, next) => {
+      const target = nodePath.resolve(root, header.name);
+      if (target !== root && !target.startsWith(root + nodePath.sep)) {
+        stream.resume();
+        next(new Error(`refusing to write outside ${root}: ${header.name}`));
+        return;
+      }
+      const done = (error?: unknown) => (error ? next(error as Error) : next());
+      if (header.type === 'directory') {
+        stream.resume();
+        mkdir(target, { recursive: true }).then(() => done(), done);
+      } else if (header.type === 'symlink') {
+        stream.resume();
+        mkdir(nodePath.dirname(target), { recursive: true })
+          .then(() => symlink(header.linkname ?? '', target))
+          .then(() => done(), done);
+      } else {
+        mkdir(nodePath.dirname(target), { recursive: true })
+          .then(() => pipeline(stream as unknown as NodeJS.ReadableStream, createWriteStream(target, { mode: header.mode ?? 0o644 })))
+          .then(() => done(), done);
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      unpack.on('finish', resolve);
+      unpack.on('error', reject);
+      archive.on('error', reject);
+      (archive as NodeJS.ReadableStream).pipe(unpack as unknown as NodeJS.WritableStream);
+    });
+  }
+
+  async remove(containerId: string): Promise<void> {
+    try {
+      await this.docker.getContainer(containerId).remove({ force: true, v: true });
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return;
+      throw dockerError(error, `removing container ${containerId.slice(0, 12)}`);
+    }
+  }
+
+  async list(labels: Readonly<Record<string, string>>): Promise<ContainerInfo[]> {
+    try {
+      const filters = { label: Object.entries(labels).map(([k, v]) => (v ? `${k}=${v}` : k)) };
+      const containers = await this.docker.listContainers({ all: true, filters: JSON.stringify(filters) });
+      return containers.map((c) => ({
+        id: c.Id,
+        name: (c.Names[0] ?? '').replace(/^\//, ''),
+        image: c.Image,
+        state: c.State,
+        status: c.Status,
+        labels: c.Labels,
+      }));
+    } catch (error) {
+      throw dockerError(error, 'listing containers');
+    }
+  }
+}

@@ -1,0 +1,86 @@
+/** DockerImageStore: inspect, tag, remove, export and list images through the Engine API. */
+import type Docker from 'dockerode';
+import type { ImageInfo, ImageStore } from '../ports.js';
+import { splitRef } from './image-builder.js';
+import { dockerError } from './problems.js';
+
+function isNotFound(error: unknown): boolean {
+  return (error as { statusCode?: number }).statusCode === 404;
+}
+
+export class DockerImageStore implements ImageStore {
+  constructor(private readonly docker: Docker) {}
+
+  async inspect(ref: string): Promise<ImageInfo | undefined> {
+    try {
+      const info = await this.docker.getImage(ref).inspect();
+      return {
+        id: info.Id,
+        tags: info.RepoTags ?? [],
+        labels: info.Config?.Labels ?? {},
+        env: info.Config?.Env ?? [],
+        user: info.Config?.User ?? '',
+        workingDir: info.Config?.WorkingDir ?? '',
+        entrypoint: toList(info.Config?.Entrypoint),
+        cmd: toList(info.Config?.Cmd),
+        created: info.Created,
+        size: info.Size,
+      };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw dockerError(error, `inspecting image ${ref}`);
+    }
+  }
+
+  async tag(ref: string, tag: string): Promise<void> {
+    const { repo, tag: version } = splitRef(tag);
+    try {
+      await this.docker.getImage(ref).tag({ repo, tag: version });
+    } catch (error) {
+      throw dockerError(error, `tagging ${ref} as ${tag}`);
+    }
+  }
+
+  async remove(ref: string, options: { force?: boolean } = {}): Promise<void> {
+    try {
+      await this.docker.getImage(ref).remove({ force: options.force ?? false, noprune: false });
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw dockerError(error, `removing image ${ref}`);
+    }
+  }
+
+  async export(ref: string): Promise<NodeJS.ReadableStream> {
+    try {
+      return await this.docker.getImage(ref).get();
+    } catch (error) {
+      throw dockerError(error, `exporting image ${ref}`);
+    }
+  }
+
+  async list(labels: Readonly<Record<string, string>>): Promise<ImageInfo[]> {
+    try {
+      const filters = { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) };
+      const images = await this.docker.listImages({ filters: JSON.stringify(filters) });
+      return images.map((image) => ({
+        id: image.Id,
+        tags: image.RepoTags?.filter((t) => t !== '<none>:<none>') ?? [],
+        labels: image.Labels ?? {},
+        env: [],
+        user: '',
+        workingDir: '',
+        entrypoint: null,
+        cmd: null,
+        created: new Date(image.Created * 1000).toISOString(),
+        size: image.Size,
+      }));
+    } catch (error) {
+      throw dockerError(error, 'listing images');
+    }
+  }
+}
+
+function toList(value: string | string[] | undefined | null): string[] | null {
+  if (value === undefined || value === null) return null;
+  return Array.isArray(value) ? value : [value];
+}

@@ -1,0 +1,151 @@
+/**
+ * Ports: the narrow interfaces the engine talks to, in devpipe's own types. Adapters (docker/,
+ * compose/, kube/, watch/) implement them; tests use recording fakes from test/fakes/.
+ */
+
+/** Something added to the build context beside the project directory. */
+export type ContextEntry =
+  /** A generated file (a builder script, a generated .dockerignore). */
+  | { kind: 'file'; path: string; content: string; mode?: number }
+  /**
+   * A filtered view of a project path, placed at `path` in the context: `source` (relative to the
+   * context directory) with `exclude` patterns (dockerignore syntax, `!` re-includes) applied on
+   * top of .dockerignore. Implements Blubber's per-copy `exclude` without newer Dockerfile syntax.
+   */
+  | { kind: 'view'; path: string; source: string; exclude: readonly string[] };
+
+export interface BuildRequest {
+  /** Absolute path of the build context (the project directory). */
+  contextDir: string;
+  /** Dockerfile text; sent inside the context stream, never written into the project. */
+  dockerfile: string;
+  /** The stage to build (multi-stage Dockerfiles). */
+  target?: string | undefined;
+  buildArgs?: Readonly<Record<string, string>>;
+  tags: readonly string[];
+  labels?: Readonly<Record<string, string>>;
+  /**
+   * Patterns used *instead of* the project's .dockerignore (PipelineLib's `build.excludes`);
+   * the file on disk is never touched.
+   */
+  ignorePatterns?: readonly string[] | undefined;
+  /**
+   * Send the project directory at the root of the context (default true). Compiled Blubber builds
+   * set it to false and reach every local file through `view` entries, so generated entries
+   * never end up in an image through `COPY . …`.
+   */
+  sendProject?: boolean;
+  /** Entries added to the context stream (generated files, filtered views). */
+  extraEntries?: readonly ContextEntry[];
+  /** BuildKit (API version 2) instead of the classic builder; needed for RUN --mount. */
+  buildkit?: boolean;
+  noCache?: boolean;
+  pull?: boolean;
+  signal?: AbortSignal | undefined;
+  /** Each line of build output, as it arrives. */
+  onLog?: ((line: string) => void) | undefined;
+}
+
+export interface BuildResult {
+  imageId: string;
+  tags: string[];
+}
+
+export interface ImageInfo {
+  id: string;
+  tags: string[];
+  labels: Record<string, string>;
+  env: string[];
+  user: string;
+  workingDir: string;
+  entrypoint: string[] | null;
+  cmd: string[] | null;
+  created: string;
+  size: number;
+}
+
+export interface ImageBuilder {
+  build(request: BuildRequest): Promise<BuildResult>;
+}
+
+export interface ImageStore {
+  inspect(ref: string): Promise<ImageInfo | undefined>;
+  tag(ref: string, tag: string): Promise<void>;
+  remove(ref: string, options?: { force?: boolean }): Promise<void>;
+  /** Streams the image as `docker save` does (a tar of layers + config). */
+  export(ref: string): Promise<NodeJS.ReadableStream>;
+  list(labels: Readonly<Record<string, string>>): Promise<ImageInfo[]>;
+}
+
+export interface RunRequest {
+  image: string;
+  name?: string | undefined;
+  command?: readonly string[] | undefined;
+  entrypoint?: readonly string[] | undefined;
+  env?: Readonly<Record<string, string>>;
+  labels?: Readonly<Record<string, string>>;
+  network?: string | undefined;
+  /** host path → container path, read-only unless `rw`. */
+  binds?: readonly { host: string; container: string; rw?: boolean }[];
+  workingDir?: string | undefined;
+  user?: string | undefined;
+  /** container port → host port (0 = any free port). */
+  ports?: Readonly<Record<number, number>>;
+  signal?: AbortSignal | undefined;
+  onOutput?: ((line: string, stream: 'stdout' | 'stderr') => void) | undefined;
+}
+
+export interface RunResult {
+  containerId: string;
+  exitCode: number;
+  /** The last lines of combined output. */
+  tail: string[];
+}
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  image: string;
+  state: string;
+  status: string;
+  labels: Record<string, string>;
+}
+
+export interface ContainerRunner {
+  /** Creates, starts and waits for a container; output is streamed; the container is kept. */
+  run(request: RunRequest): Promise<RunResult>;
+  /** Copies a path out of a (stopped) container into a host directory. */
+  copyOut(containerId: string, path: string, hostDir: string): Promise<void>;
+  remove(containerId: string): Promise<void>;
+  list(labels: Readonly<Record<string, string>>): Promise<ContainerInfo[]>;
+}
+
+export interface EngineInfo {
+  /** How the engine was found: `DOCKER_HOST=…` or `socket /var/run/docker.sock`. */
+  foundVia: string;
+  serverVersion: string;
+  apiVersion: string;
+  os: string;
+  arch: string;
+  buildkit: boolean;
+}
+
+export interface Engine {
+  info(): Promise<EngineInfo>;
+}
+
+export interface ProcessResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs local programs (compose, kubectl, helm, git). */
+export interface ProcessRunner {
+  run(
+    command: string,
+    args: readonly string[],
+    options?: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number; signal?: AbortSignal; onLine?: (line: string) => void },
+  ): Promise<ProcessResult>;
+  which(command: string): Promise<string | undefined>;
+}

@@ -1,0 +1,125 @@
+/**
+ * Reading YAML with positions. We use the `yaml` package (not js-yaml): it keeps every node's
+ * source range and reads YAML 1.1 scalars (`yes`/`on` booleans) the way Blubber's and Jenkins'
+ * parsers do. The evidence is in docs/yaml.md.
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { formatKeyPath, type KeyPath, type SpecIssue } from './issues.js';
+
+export interface YamlSource {
+  /** The path as shown to the user (relative to the project where possible). */
+  file: string;
+  text: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+}
+
+export interface Position {
+  line: number;
+  col: number;
+}
+
+export type ParsedYaml = { ok: true; source: YamlSource; value: unknown } | { ok: false; errors: SpecIssue[] };
+
+const yamlHints: Record<string, string> = {
+  BAD_INDENT: 'check the indentation: nested keys need more spaces than their parent, siblings the same',
+  DUPLICATE_KEY: 'each key may appear once in a mapping; remove or merge the duplicate',
+  MISSING_CHAR: 'a flow collection ([...] or {...}) or a quoted string is not closed',
+  BAD_SCALAR_START: 'quote the value: it starts with a character YAML reserves',
+  TAB_AS_INDENT: 'YAML indents with spaces, not tabs',
+  MULTIPLE_DOCS: 'a spec file holds one YAML document; remove the extra `---`',
+  UNEXPECTED_TOKEN: 'check quoting and indentation around this position',
+  BLOCK_AS_IMPLICIT_KEY: 'a key is missing its `:` or a value is mis-indented',
+  MULTILINE_IMPLICIT_KEY: 'a key is missing its `:` or a value is mis-indented',
+};
+
+/** Parses YAML 1.1 with positions. Syntax errors are located issues, all of them. */
+export function parseYaml(text: string, file: string): ParsedYaml {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { version: '1.1', lineCounter: lines, prettyErrors: false, merge: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const errors = doc.errors.map((error): SpecIssue => {
+      const pos = lines.linePos(error.pos[0]);
+      const firstLine = error.message.split('\n')[0] ?? error.message;
+      return {
+        file,
+        line: pos.line,
+        col: pos.col,
+        path: '',
+        message: `invalid YAML: ${firstLine.replace(/ at line \d+, column \d+:?$/, '')}`,
+        hint: yamlHints[error.code],
+        severity: 'error',
+      };
+    });
+    return { ok: false, errors };
+  }
+  const source: YamlSource = { file, text, doc, lines };
+  return { ok: true, source, value: doc.toJS({ maxAliasCount: 1000 }) };
+}
+
+function position(source: YamlSource, offset: number | undefined): Position {
+  if (offset === undefined) return { line: 1, col: 1 };
+  const pos = source.lines.linePos(offset);
+  return { line: pos.line, col: pos.col };
+}
+
+/** Finds the node at a key path, or its deepest existing ancestor. */
+function nodeAt(source: YamlSource, path: KeyPath): { node: Node | null; depth: number; pair?: Pair } {
+  let node: Node | null = source.doc.contents;
+  let pair: Pair | undefined;
+  let depth = 0;
+  for (const key of path) {
+    if (isMap(node)) {
+      const found = node.items.find((item) => isPair(item) && keyEquals(item.key, key));
+      if (!found) break;
+      pair = found as Pair;
+      node = (found.value as Node | null) ?? (found.key as Node | null);
+    } else if (isSeq(node) && typeof key === 'number' && node.items[key] !== undefined) {
+      pair = undefined;
+      node = node.items[key] as Node;
+    } else {
+      break;
+    }
+    depth++;
+  }
+  return pair ? { node, depth, pair } : { node, depth };
+}
+
+function keyEquals(key: unknown, wanted: string | number): boolean {
+  if (isScalar(key)) return String(key.value) === String(wanted);
+  return String(key) === String(wanted);
+}
+
+/** Position of the value at `path` (or of its nearest existing ancestor). */
+export function locate(source: YamlSource, path: KeyPath): Position {
+  const { node } = nodeAt(source, path);
+  return position(source, node?.range?.[0]);
+}
+
+/** Position of the *key* at `path` (for unknown keys, duplicate names), falling back to the value. */
+export function locateKey(source: YamlSource, path: KeyPath): Position {
+  const found = nodeAt(source, path);
+  if (found.depth === path.length && found.pair && isScalar(found.pair.key)) {
+    return position(source, found.pair.key.range?.[0]);
+  }
+  return position(source, found.node?.range?.[0]);
+}
+
+/** Builds a located issue at a key path of a parsed source. */
+export function issueAt(
+  source: YamlSource,
+  path: KeyPath,
+  message: string,
+  options: { hint?: string | undefined; atKey?: boolean; severity?: 'error' | 'warning' } = {},
+): SpecIssue {
+  const pos = options.atKey ? locateKey(source, path) : locate(source, path);
+  return {
+    file: source.file,
+    line: pos.line,
+    col: pos.col,
+    path: formatKeyPath(path),
+    message,
+    hint: options.hint,
+    severity: options.severity ?? 'error',
+  };
+}
