@@ -1,0 +1,13 @@
+/** Shared helpers for the benchmarks. */
+
+export interface BenchSection {
+  name: string;
+  rows: string[][];
+  metrics: Record<string, number | string | null>;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
