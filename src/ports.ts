@@ -12,7 +12,10 @@ export type ContextEntry =
    * context directory) with `exclude` patterns (dockerignore syntax, `!` re-includes) applied on
    * top of .dockerignore. Implements Blubber's per-copy `exclude` without newer Dockerfile syntax.
    */
-  | { kind: 'view'; path: string; source: string; exclude: readonly string[] };
+  | { kind: 'view'; path: string; source: string; exclude: readonly string[]; mirror?: boolean };
+// With `mirror: true` a view keeps project paths: what matches `source` (a path or a glob such as
+// `python/*.py`) is placed at `<path>/<its path in the project>`, so several mirrored views share
+// one tree (compiled Blubber builds reach every local file through `.devpipe-context/local/…`).
 
 export interface BuildRequest {
   /** Absolute path of the build context (the project directory). */
@@ -66,6 +69,11 @@ export interface ImageInfo {
 
 export interface ImageBuilder {
   build(request: BuildRequest): Promise<BuildResult>;
+  /**
+   * Content digest of what `build(request)` would send: names, modes and contents of the context
+   * entries and the Dockerfile (not mtimes). Equal digests mean equal inputs.
+   */
+  contextDigest(request: BuildRequest): Promise<string>;
 }
 
 export interface ImageStore {

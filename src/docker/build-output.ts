@@ -41,7 +41,8 @@ export class BuildOutput {
   }
 
   #log(text: string): void {
-    for (const line of text.replace(/\r/g, '').split('\n')) {
+    // eslint-disable-next-line no-control-regex
+    for (const line of text.replace(/\r/g, '').replace(/\u001b\[[0-9;]*m/g, '').split('\n')) {
       if (line.trim() === '') continue;
       this.tail.push(line);
       if (this.tail.length > 50) this.tail.shift();

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import dockerignoreModule from '@balena/dockerignore';
 import { pack, type Pack } from 'tar-stream';
+import { DevpipeError } from '../errors.js';
 import type { ContextEntry } from '../ports.js';
 
 /** Where generated entries live inside the context stream. */
@@ -122,22 +123,98 @@ async function* planEntries(plan: ContextPlan): AsyncGenerator<ContextFile | { n
     yield { name: '.dockerignore', content: `${dockerfilePath}\n.dockerignore\n`, mode: 0o644 };
   }
   yield { name: dockerfilePath, content: plan.dockerfile, mode: 0o644 };
+  // Mirrored views may overlap (`.` and `package.json`): each name is sent once.
+  const sent = new Set<string>();
   for (const entry of plan.extraEntries) {
     if (entry.kind === 'file') {
       yield { name: entry.path, content: entry.content, mode: entry.mode ?? 0o644 };
-    } else {
-      const viewMatcher = ignoreMatcher([...plan.patterns, ...entry.exclude]);
-      const viewNegations = [...plan.patterns, ...entry.exclude].some((p) => p.startsWith('!'));
-      const source = path.posix.normalize(entry.source);
-      const sourceStats = await lstat(path.join(plan.contextDir, source));
-      if (sourceStats.isDirectory()) {
-        const prefixOf = source === '.' ? '' : `${source}/`;
-        const underSource: Matcher = (rel) => viewMatcher(`${prefixOf}${rel}`) || ignoreMatcher(entry.exclude)(rel);
-        yield* walkContext(plan.contextDir, underSource, { source, hasNegations: viewNegations, prefix: entry.path });
-      } else if (!viewMatcher(source)) {
-        yield { name: entry.path, absolute: path.join(plan.contextDir, source), type: 'file', mode: sourceStats.mode & 0o7777, size: sourceStats.size, mtime: sourceStats.mtime };
-      }
+      continue;
     }
+    for await (const file of entry.mirror ? mirrorEntries(plan, entry) : viewEntries(plan, entry)) {
+      if (sent.has(file.name)) continue;
+      sent.add(file.name);
+      yield file;
+    }
+  }
+}
+
+/** A mirrored view: what matches `entry.source` keeps its project path under `entry.path`. */
+async function* mirrorEntries(plan: ContextPlan, entry: Extract<ContextEntry, { kind: 'view' }>): AsyncGenerator<ContextFile> {
+  const projectExcluded = ignoreMatcher(plan.patterns);
+  const viewExcluded = ignoreMatcher(entry.exclude);
+  const excluded: Matcher = (rel) => projectExcluded(rel) || viewExcluded(rel);
+  const negations = [...plan.patterns, ...entry.exclude].some((p) => p.startsWith('!'));
+  const source = path.posix.normalize(entry.source).replace(/\/$/, '') || '.';
+  if (globChars.test(source)) {
+    const matches = ignoreMatcher([source]);
+    // Walk only below the glob's fixed leading directories (`python/` for `python/*.py`).
+    const segments = source.split('/');
+    const fixed = segments.slice(0, segments.findIndex((segment) => globChars.test(segment))).join('/');
+    const walk = fixed
+      ? walkContext(plan.contextDir, (rel) => excluded(`${fixed}/${rel}`), { source: fixed, prefix: fixed, hasNegations: negations })
+      : walkContext(plan.contextDir, excluded, { hasNegations: negations });
+    for await (const file of walk) {
+      // A match, or anything inside a matched directory (dockerignore matching covers both).
+      if (matches(file.name)) yield { ...file, name: `${entry.path}/${file.name}` };
+    }
+    return;
+  }
+  if (source === '.') {
+    yield* walkContext(plan.contextDir, excluded, { hasNegations: negations, prefix: entry.path });
+    return;
+  }
+  const stats = await sourceStats(plan, source);
+  if (stats.isDirectory()) {
+    yield* walkContext(plan.contextDir, (rel) => excluded(`${source}/${rel}`), { source, hasNegations: negations, prefix: `${entry.path}/${source}` });
+  } else if (!excluded(source)) {
+    yield { name: `${entry.path}/${source}`, absolute: path.join(plan.contextDir, source), type: 'file', mode: stats.mode & 0o7777, size: stats.size, mtime: stats.mtime };
+  }
+}
+
+async function sourceStats(plan: ContextPlan, source: string): Promise<import('node:fs').Stats> {
+  return lstat(path.join(plan.contextDir, source)).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+    throw new DevpipeError('failure', `"${source}" does not exist in the build context ${plan.contextDir}`, {
+      hint: 'a copies/requirements source is relative to the project directory (-C); check the path and .dockerignore',
+    });
+  });
+}
+
+const globChars = /[*?[]/;
+
+/**
+ * A filtered view of `entry.source` under `entry.path`: the project's ignore patterns apply to
+ * project paths, the view's own `exclude` patterns to paths relative to the source. A glob source
+ * (`python/*.py`) places every match under the view directory, as `COPY python/*.py dest/` would.
+ */
+async function* viewEntries(plan: ContextPlan, entry: Extract<ContextEntry, { kind: 'view' }>): AsyncGenerator<ContextFile> {
+  const projectExcluded = ignoreMatcher(plan.patterns);
+  const viewExcluded = ignoreMatcher(entry.exclude);
+  const negations = [...plan.patterns, ...entry.exclude].some((p) => p.startsWith('!'));
+  const source = path.posix.normalize(entry.source).replace(/\/$/, '') || '.';
+  if (globChars.test(source)) {
+    const matches = ignoreMatcher([source]);
+    const matchedDirs: string[] = [];
+    for await (const file of walkContext(plan.contextDir, projectExcluded, { hasNegations: negations })) {
+      if (matchedDirs.some((dir) => file.name.startsWith(`${dir}/`))) {
+        const dir = matchedDirs.find((d) => file.name.startsWith(`${d}/`))!;
+        const rel = file.name.slice(dir.length + 1);
+        if (!viewExcluded(rel)) yield { ...file, name: `${entry.path}/${rel}` };
+        continue;
+      }
+      if (!matches(file.name)) continue;
+      if (file.type === 'directory') matchedDirs.push(file.name);
+      else if (!viewExcluded(path.posix.basename(file.name))) yield { ...file, name: `${entry.path}/${path.posix.basename(file.name)}` };
+    }
+    return;
+  }
+  const stats = await sourceStats(plan, source);
+  if (stats.isDirectory()) {
+    const prefix = source === '.' ? '' : `${source}/`;
+    const excluded: Matcher = (rel) => projectExcluded(`${prefix}${rel}`) || viewExcluded(rel);
+    yield* walkContext(plan.contextDir, excluded, { source, hasNegations: negations, prefix: entry.path });
+  } else if (!projectExcluded(source)) {
+    yield { name: entry.path, absolute: path.join(plan.contextDir, source), type: 'file', mode: stats.mode & 0o7777, size: stats.size, mtime: stats.mtime };
   }
 }
 

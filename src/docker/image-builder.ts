@@ -8,7 +8,7 @@ import type Docker from 'dockerode';
 import { DevpipeError } from '../errors.js';
 import type { BuildRequest, BuildResult, ImageBuilder } from '../ports.js';
 import { BuildOutput } from './build-output.js';
-import { dockerfilePath, packContext, readDockerignore, type ContextPlan } from './context.js';
+import { dockerfilePath, hashContext, packContext, readDockerignore, type ContextPlan } from './context.js';
 import { dockerError, matchProblem } from './problems.js';
 
 export class DockerImageBuilder implements ImageBuilder {
@@ -22,6 +22,10 @@ export class DockerImageBuilder implements ImageBuilder {
       dockerfile: request.dockerfile,
       sendProject: request.sendProject ?? true,
     };
+  }
+
+  async contextDigest(request: BuildRequest): Promise<string> {
+    return (await hashContext(await this.contextPlan(request))).digest;
   }
 
   async build(request: BuildRequest): Promise<BuildResult> {

@@ -3,7 +3,7 @@
  * source range and reads YAML 1.1 scalars (`yes`/`on` booleans) the way Blubber's and Jenkins'
  * parsers do. The evidence is in docs/yaml.md.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type Tags } from 'yaml';
 import { formatKeyPath, type KeyPath, type SpecIssue } from './issues.js';
 
 export interface YamlSource {
@@ -33,10 +33,28 @@ const yamlHints: Record<string, string> = {
   MULTILINE_IMPLICIT_KEY: 'a key is missing its `:` or a value is mis-indented',
 };
 
+/**
+ * YAML 1.1's float pattern also matches a lone `.` (→ NaN); Go's and Java's YAML 1.1 readers
+ * keep `.` a string (`source: .` is common in Blubber files). A float needs a digit.
+ */
+function floatNeedsDigit(tags: Tags): Tags {
+  return tags.map((tag) => {
+    if (typeof tag !== 'object' || tag.tag !== 'tag:yaml.org,2002:float' || !tag.test || tag.test.source.includes('nan')) return tag;
+    return { ...tag, test: new RegExp(`^(?=.*[0-9])${tag.test.source.replace(/^\^/, '')}`) } as typeof tag;
+  });
+}
+
 /** Parses YAML 1.1 with positions. Syntax errors are located issues, all of them. */
 export function parseYaml(text: string, file: string): ParsedYaml {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { version: '1.1', lineCounter: lines, prettyErrors: false, merge: true, uniqueKeys: true });
+  const doc = parseDocument(text, {
+    version: '1.1',
+    lineCounter: lines,
+    prettyErrors: false,
+    merge: true,
+    uniqueKeys: true,
+    customTags: floatNeedsDigit,
+  });
   if (doc.errors.length > 0) {
     const errors = doc.errors.map((error): SpecIssue => {
       const pos = lines.linePos(error.pos[0]);

@@ -12,7 +12,9 @@ async function entries(plan: ContextPlan): Promise<Record<string, string>> {
   await new Promise<void>((resolve, reject) => {
     unpack.on('entry', (header, stream, next) => {
       let body = '';
-      stream.on('data', (c: Buffer) => (body += c.toString()));
+      stream.on('data', (c: unknown) => {
+        body += String(c);
+      });
       stream.on('end', () => {
         out[header.name] = header.type === 'directory' ? '<dir>' : body;
         next();
@@ -107,4 +109,32 @@ test('the context hash follows content, not mtimes, and ignores ignored files', 
   t.not((await hashContext(plan)).digest, first.digest, 'a content change changes the hash');
   t.not((await hashContext({ ...plan, dockerfile: 'FROM scratch\nCOPY . .\n' })).digest, first.digest, 'the Dockerfile counts');
   t.is(first.files, 5);
+});
+
+test('a glob view places every match under the view, as COPY with a wildcard would', async (t) => {
+  const dir = await tempProject({ 'python/a.py': 'a', 'python/b.py': 'b', 'python/c.txt': 'c', 'python/pkg/d.py': 'd', 'config-1.yaml': '1', 'config-2.yaml': '2' });
+  const got = await entries({
+    contextDir: dir,
+    patterns: ['config-2.yaml'],
+    extraEntries: [
+      { kind: 'view', path: '.devpipe-context/copy-1', source: 'python/*.py', exclude: [] },
+      { kind: 'view', path: '.devpipe-context/copy-2', source: 'config*.yaml', exclude: [] },
+    ],
+    dockerfile: 'FROM scratch\n',
+    sendProject: false,
+  });
+  t.deepEqual(Object.keys(got).filter((k) => got[k] !== '<dir>').sort(), [
+    '.devpipe-context/Dockerfile',
+    '.devpipe-context/copy-1/a.py',
+    '.devpipe-context/copy-1/b.py',
+    '.devpipe-context/copy-2/config-1.yaml',
+  ]);
+});
+
+test('a view of a missing source is a clear failure', async (t) => {
+  const dir = await tempProject({ 'a.txt': 'a' });
+  const error = await t.throwsAsync(
+    hashContext({ contextDir: dir, patterns: [], extraEntries: [{ kind: 'view', path: 'v', source: 'nope/', exclude: [] }], dockerfile: '', sendProject: false }),
+  );
+  t.regex(error?.message ?? '', /"nope" does not exist in the build context/);
 });

@@ -34,6 +34,12 @@ test('YAML 1.1 scalars as Blubber and Jenkins read them: yes/no/on/off are boole
   t.deepEqual(parsed.value, { a: true, b: false, c: 'yes', d: null, e: '0o10', f: 8 });
 });
 
+test('a lone `.` stays a string (Go and Java YAML 1.1 readers agree), real floats stay floats', (t) => {
+  const parsed = parseYaml('a: .\nb: 1.5\nc: .5\nd: ..\n', 'f.yaml');
+  if (!parsed.ok) return t.fail();
+  t.deepEqual(parsed.value, { a: '.', b: 1.5, c: 0.5, d: '..' });
+});
+
 test('anchors and merge keys resolve', (t) => {
   const parsed = parseYaml('base: &b {x: 1, z: 2}\nderived:\n  <<: *b\n  z: 3\n', 'f.yaml');
   if (!parsed.ok) return t.fail();

@@ -1,0 +1,45 @@
+/** Loading and compiling a project's Blubber file for `render` and `build`. */
+import { compileVariant, type CompiledBuild } from '../compile/index.js';
+import { loadBlubber, type BlubberConfig } from '../spec/blubber/index.js';
+import { SpecError, type SpecIssue } from '../spec/issues.js';
+import type { Context } from './context.js';
+import { readSpecFile, reportWarnings } from './spec-files.js';
+
+export const defaultBlubberFile = '.pipeline/blubber.yaml';
+
+export async function loadProjectBlubber(ctx: Context, file: string | undefined): Promise<{ config: BlubberConfig; display: string }> {
+  const spec = await readSpecFile(
+    ctx,
+    file ?? defaultBlubberFile,
+    'Blubber file',
+    `devpipe reads ${defaultBlubberFile} in the project directory (${ctx.projectDir}); pass --blubber FILE or -C DIR`,
+  );
+  const loaded = loadBlubber(spec.text, spec.display);
+  if (!loaded.ok) throw new SpecError([...loaded.errors]);
+  reportWarnings(ctx, loaded.warnings);
+  return { config: loaded.value, display: spec.display };
+}
+
+/** Compiles every variant first (all errors at once), so nothing is built when one is wrong. */
+export function compileAll(ctx: Context, config: BlubberConfig, variants: readonly string[], buildArgs: Record<string, string>): CompiledBuild[] {
+  const errors: SpecIssue[] = [];
+  const compiled: CompiledBuild[] = [];
+  const warnings: SpecIssue[] = [];
+  for (const variant of variants) {
+    const result = compileVariant(config, variant, { buildArgs, localContext: 'views' });
+    if (result.ok) {
+      compiled.push(result.value);
+      warnings.push(...result.value.warnings);
+    } else errors.push(...result.errors);
+  }
+  if (errors.length > 0) throw new SpecError(errors);
+  const seen = new Set<string>();
+  reportWarnings(
+    ctx,
+    warnings.filter((w) => {
+      const key = `${w.line}:${w.col}:${w.message}`;
+      return seen.has(key) ? false : (seen.add(key), true);
+    }),
+  );
+  return compiled;
+}

@@ -1,0 +1,181 @@
+/**
+ * Building compiled variants into images, content-addressed: the tag is derived from everything
+ * that goes into the build (Dockerfile, target, build args, the context's content, the base
+ * images' IDs), so an unchanged input gives the same tag and no build at all. Tags are applied
+ * only after a successful build. Talks to ports only.
+ */
+import { createHash } from 'node:crypto';
+import { DevpipeError } from '../errors.js';
+import type { BuildRequest, ContextEntry, ImageBuilder, ImageStore } from '../ports.js';
+import type { EventBus } from './events.js';
+
+/** What the compiler hands over for one variant (see compile/CompiledBuild). */
+export interface CompiledImage {
+  variant: string;
+  target: string;
+  dockerfile: string;
+  buildkit: boolean;
+  extraEntries: readonly ContextEntry[];
+  buildArgs: Readonly<Record<string, string>>;
+  baseImages: readonly string[];
+  /** Send the project at the context root (compiled with local paths as written). */
+  sendProject?: boolean;
+}
+
+export interface BuildImagesOptions {
+  project: string;
+  contextDir: string;
+  /** Source revision, recorded as a label (`git` commit, `+dirty`, or `none`). */
+  revision: string;
+  /** Extra tags; `{variant}` is replaced by the variant name. */
+  extraTags?: readonly string[];
+  /** Patterns used instead of .dockerignore (PipelineLib `build.excludes`). */
+  ignorePatterns?: readonly string[] | undefined;
+  noCache?: boolean;
+  pull?: boolean;
+  concurrency?: number;
+  signal?: AbortSignal | undefined;
+  /** Extra labels (e.g. devpipe.run for pipeline runs). */
+  labels?: Readonly<Record<string, string>>;
+}
+
+export interface BuiltImage {
+  variant: string;
+  imageId: string;
+  /** Every tag, the content-addressed one first. */
+  tags: string[];
+  contentTag: string;
+  cached: boolean;
+  durationMs: number;
+}
+
+export interface BuildPorts {
+  builder: ImageBuilder;
+  images: ImageStore;
+}
+
+/** Docker repository name for a project: lowercase, [a-z0-9._-], starting with a letter or digit. */
+export function repositoryName(project: string): string {
+  const name = project
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .replace(/[-._]+$/, '');
+  return name || 'devpipe-project';
+}
+
+/** Docker tag text for a variant: [A-Za-z0-9_.-], at most 128 characters with the hash. */
+export function tagSafe(text: string): string {
+  return text.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 100);
+}
+
+export function contentHash(image: CompiledImage, contextDigest: string, baseIds: readonly string[]): string {
+  const args = Object.entries(image.buildArgs).sort(([a], [b]) => a.localeCompare(b));
+  return createHash('sha256')
+    .update(JSON.stringify({ target: image.target, buildkit: image.buildkit, args, contextDigest, baseIds, dockerfile: image.dockerfile }))
+    .digest('hex');
+}
+
+export function expandTags(tags: readonly string[], variant: string, variantCount: number): string[] {
+  return tags.map((tag) => {
+    if (tag.includes('{variant}')) return tag.replaceAll('{variant}', variant);
+    if (variantCount > 1) {
+      throw new DevpipeError('usage', `--tag ${tag} would name every variant the same`, {
+        hint: 'with several variants put {variant} in the tag, e.g. --tag myservice:{variant}',
+      });
+    }
+    return tag;
+  });
+}
+
+async function buildOne(ports: BuildPorts, bus: EventBus, image: CompiledImage, options: BuildImagesOptions, variantCount: number): Promise<BuiltImage> {
+  const started = Date.now();
+  const id = `build:${image.variant}`;
+  bus.emit('task:start', { id, title: `build ${image.variant}` });
+  const extraTags = expandTags(options.extraTags ?? [], image.variant, variantCount);
+  const repository = repositoryName(options.project);
+
+  const baseIds: string[] = [];
+  for (const base of image.baseImages) {
+    const info = await ports.images.inspect(base);
+    if (!info && !options.pull) {
+      bus.emit('message', { level: 'warn', text: `${image.variant}: base image ${base} is not present locally; the engine will try to pull it` });
+    }
+    baseIds.push(info?.id ?? `missing:${base}`);
+  }
+
+  const request: BuildRequest = {
+    contextDir: options.contextDir,
+    dockerfile: image.dockerfile,
+    target: image.target,
+    buildArgs: image.buildArgs,
+    tags: [],
+    extraEntries: image.extraEntries,
+    sendProject: image.sendProject ?? true,
+    ignorePatterns: options.ignorePatterns,
+    buildkit: image.buildkit,
+    noCache: options.noCache ?? false,
+    pull: options.pull ?? false,
+    signal: options.signal,
+    onLog: (line) => bus.emit('task:log', { id, line }),
+  };
+  const digest = await ports.builder.contextDigest(request);
+  const hash = contentHash(image, digest, baseIds);
+  const contentTag = `${repository}:${tagSafe(image.variant)}-${hash.slice(0, 12)}`;
+  const tags = [contentTag, `${repository}:${tagSafe(image.variant)}`, ...extraTags];
+  const labels = {
+    ...options.labels,
+    'devpipe.managed-by': 'devpipe',
+    'devpipe.project': options.project,
+    'devpipe.variant': image.variant,
+    'devpipe.revision': options.revision,
+    'devpipe.content-hash': hash,
+  };
+
+  if (!options.noCache && !options.pull) {
+    const existing = await ports.images.inspect(contentTag);
+    if (existing && existing.labels['devpipe.content-hash'] === hash) {
+      for (const tag of tags.slice(1)) await ports.images.tag(existing.id, tag);
+      const durationMs = Date.now() - started;
+      bus.emit('task:end', { id, status: 'cached', durationMs, detail: 'inputs unchanged' });
+      bus.emit('image:built', { variant: image.variant, imageId: existing.id, tags, cached: true, durationMs });
+      return { variant: image.variant, imageId: existing.id, tags, contentTag, cached: true, durationMs };
+    }
+  }
+
+  try {
+    const result = await ports.builder.build({ ...request, tags, labels });
+    const durationMs = Date.now() - started;
+    bus.emit('task:end', { id, status: 'ok', durationMs });
+    bus.emit('image:built', { variant: image.variant, imageId: result.imageId, tags, cached: false, durationMs });
+    return { variant: image.variant, imageId: result.imageId, tags, contentTag, cached: false, durationMs };
+  } catch (error) {
+    bus.emit('task:end', { id, status: 'failed', durationMs: Date.now() - started, detail: (error as Error).message });
+    throw error;
+  }
+}
+
+/**
+ * Builds every image (up to `concurrency` at a time). Every build runs to its end; when any
+ * failed, the first failure is thrown after the others finished.
+ */
+export async function buildImages(ports: BuildPorts, bus: EventBus, images: readonly CompiledImage[], options: BuildImagesOptions): Promise<BuiltImage[]> {
+  for (const image of images) expandTags(options.extraTags ?? [], image.variant, images.length);
+  bus.emit('plan', { tasks: images.map((image) => ({ id: `build:${image.variant}`, title: `build ${image.variant}` })) });
+  const results: (BuiltImage | undefined)[] = new Array(images.length);
+  const failures: unknown[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < images.length) {
+      const index = next++;
+      try {
+        results[index] = await buildOne(ports, bus, images[index]!, options, images.length);
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 2, images.length)) }, worker));
+  if (failures.length > 0) throw failures[0];
+  return results.filter((r): r is BuiltImage => r !== undefined);
+}
