@@ -32,7 +32,7 @@ export async function readSpecFile(ctx: Context, file: string, what: string, hin
 
 /** Spec warnings go to the user as messages (stderr / NDJSON). */
 export function reportWarnings(ctx: Context, warnings: readonly SpecIssue[]): void {
-  for (const warning of warnings) ctx.bus.emit('message', { level: 'warn', text: formatIssue(warning) });
+  for (const warning of warnings) ctx.bus.emit('message', { level: 'warn', text: formatIssue({ ...warning, severity: 'error' }) });
 }
 
 /** `K=V` flags → a map. */

@@ -76,12 +76,22 @@ export function contentHash(image: CompiledImage, contextDigest: string, baseIds
     .digest('hex');
 }
 
+const pathComponent = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+/** Docker's reference grammar: [host[:port]/]path[:tag], path lower-case. */
+const referencePattern = new RegExp(`^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?${pathComponent}(?:/${pathComponent})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$`);
+
 export function expandTags(tags: readonly string[], variant: string, variantCount: number): string[] {
-  return tags.map((tag) => {
-    if (tag.includes('{variant}')) return tag.replaceAll('{variant}', variant);
-    if (variantCount > 1) {
-      throw new DevpipeError('usage', `--tag ${tag} would name every variant the same`, {
+  return tags.map((written) => {
+    let tag = written;
+    if (tag.includes('{variant}')) tag = tag.replaceAll('{variant}', variant);
+    else if (variantCount > 1) {
+      throw new DevpipeError('usage', `--tag ${written} would name every variant the same`, {
         hint: 'with several variants put {variant} in the tag, e.g. --tag myservice:{variant}',
+      });
+    }
+    if (!referencePattern.test(tag)) {
+      throw new DevpipeError('usage', `--tag ${tag} is not a valid image name`, {
+        hint: 'use NAME[:TAG] with a lower-case name (a-z, 0-9, . _ - and / between parts), e.g. --tag myservice:dev',
       });
     }
     return tag;

@@ -93,6 +93,12 @@ test('extra tags: {variant} placeholder; a fixed tag for several variants is a u
   t.is(builder.builds.length, 0);
 });
 
+test('an invalid --tag is a usage error before any build', async (t) => {
+  t.throws(() => expandTags(['My-Service:dev'], 'test', 1), { message: /--tag My-Service:dev is not a valid image name/ });
+  t.throws(() => expandTags(['svc:bad tag'], 'test', 1), { message: /not a valid image name/ });
+  t.deepEqual(expandTags(['localhost:5000/team/svc:1.2'], 'test', 1), ['localhost:5000/team/svc:1.2']);
+});
+
 test('repository names are made valid for Docker', (t) => {
   t.is(repositoryName('My Service'), 'my-service');
   t.is(repositoryName('mediawiki/services/citoid'), 'mediawiki-services-citoid');
