@@ -4,6 +4,8 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildCacheBench } from './build-cache.js';
+import { compileBench } from './compile.js';
 import { startup } from './startup.js';
 import type { BenchSection } from './stats.js';
 
@@ -14,6 +16,8 @@ const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefi
 
 const sections: Record<string, () => Promise<BenchSection>> = {
   startup: () => startup(root),
+  compile: () => compileBench(),
+  'build-cache': () => buildCacheBench(root),
 };
 
 const results: BenchSection[] = [];
