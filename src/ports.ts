@@ -157,3 +157,85 @@ export interface ProcessRunner {
   ): Promise<ProcessResult>;
   which(command: string): Promise<string | undefined>;
 }
+
+/** A rendered stack as the deployer sees it (compose: `-p project -f file`). */
+export interface StackTarget {
+  /** The pinned project name: every call carries it. */
+  project: string;
+  /** Absolute path of the rendered file (compose file under `.devpipe/`). */
+  file: string;
+  /** Working directory for the tool (the project directory). */
+  cwd: string;
+}
+
+/** Deploys a rendered stack (Compose today; the kube target implements the same port). */
+export interface StackDeployer {
+  /** `docker compose 2.26.1`; throws the hinted environment error when the tool is missing. */
+  describe(): Promise<string>;
+  up(target: StackTarget, options?: { signal?: AbortSignal | undefined; onLine?: ((line: string) => void) | undefined }): Promise<void>;
+  down(target: StackTarget, options: { volumes: boolean; signal?: AbortSignal | undefined }): Promise<void>;
+  logs(
+    target: StackTarget,
+    options: { services?: readonly string[]; follow?: boolean; tail?: number; signal?: AbortSignal | undefined; onLine: (line: string) => void },
+  ): Promise<void>;
+}
+
+/** One layer of secret values (a user file, the environment, `--secrets FILE`). */
+export interface SecretSource {
+  /** Shown in messages: the file path, or `environment`. */
+  readonly description: string;
+  /** The values, or undefined when the source does not exist (e.g. no user file). */
+  read(): Promise<Record<string, string> | undefined>;
+}
+
+/** Files devpipe writes under the project (`.devpipe/`): rendered stacks, fake secrets, reports. */
+export interface ProjectFiles {
+  /** Absolute path of the project directory. */
+  readonly root: string;
+  /** Writes (creating directories, mode 0700 for them), returns the absolute path. */
+  write(relative: string, content: string, options?: { mode?: number }): Promise<string>;
+  read(relative: string): Promise<string | undefined>;
+  remove(relative: string): Promise<void>;
+}
+
+/** Where a secret value was found in an image. */
+export interface LeakFinding {
+  secret: string;
+  where: 'layer' | 'env' | 'label' | 'history' | 'config';
+  /** Layer id (digest or directory name in the saved image) for `layer`. */
+  layer?: string | undefined;
+  /** File path inside the layer, env var or label name. */
+  path?: string | undefined;
+}
+
+/** Scans an image for secret values: every layer's files, config env, labels, history. */
+export interface ImageScanner {
+  scan(ref: string, secrets: readonly { name: string; value: string }[]): Promise<LeakFinding[]>;
+}
+
+export interface WatchEvent {
+  /** Project-relative path, `/`-separated. */
+  path: string;
+  kind: 'add' | 'change' | 'unlink' | 'addDir' | 'unlinkDir';
+  /** When the watcher saw it (ms since epoch). */
+  at: number;
+}
+
+export interface WatchHandle {
+  /** Resolves once the initial scan is done and events are live. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Watches a project tree. */
+export interface Watcher {
+  watch(
+    root: string,
+    options: {
+      /** Paths (project-relative) never watched: noise, and directories no image reads. */
+      ignore: (relative: string, isDirectory: boolean) => boolean;
+      onEvent: (event: WatchEvent) => void;
+      onError: (error: Error) => void;
+    },
+  ): WatchHandle;
+}
