@@ -171,7 +171,7 @@ async function buildOne(ports: BuildPorts, bus: EventBus, image: CompiledImage, 
  */
 export async function buildImages(ports: BuildPorts, bus: EventBus, images: readonly CompiledImage[], options: BuildImagesOptions): Promise<BuiltImage[]> {
   for (const image of images) expandTags(options.extraTags ?? [], image.variant, images.length);
-  bus.emit('plan', { tasks: images.map((image) => ({ id: `build:${image.variant}`, title: `build ${image.variant}` })) });
+  bus.emit('plan', { tasks: images.map((image) => ({ id: `build:${image.variant}`, title: `build ${image.variant}` })), concurrent: (options.concurrency ?? 2) > 1 });
   const results: (BuiltImage | undefined)[] = new Array(images.length);
   const failures: unknown[] = [];
   let next = 0;

@@ -17,7 +17,8 @@ export interface PlannedTask {
 
 export interface EventMap {
   /** The tasks a run will go through, announced before the first starts. */
-  plan: { tasks: PlannedTask[] };
+  /** `concurrent`: the top-level tasks run in parallel. */
+  plan: { tasks: PlannedTask[]; concurrent?: boolean };
   'task:start': { id: string; title: string };
   'task:log': { id: string; line: string; stream?: 'stdout' | 'stderr' };
   'task:end': { id: string; status: TaskStatus; durationMs: number; detail?: string | undefined };

@@ -76,9 +76,9 @@ export class ListrReporter implements Reporter {
     task.title = `${slot.title} ${time}${status === 'cached' ? this.#p.dim(' cached') : ''}${suffix}`;
   }
 
-  #run(tasks: ListrTask<unknown, never, never>[]): void {
+  #run(tasks: ListrTask<unknown, never, never>[], concurrent = false): void {
     const listr = new Listr<unknown, 'default', 'simple'>(tasks as never, {
-      concurrent: false,
+      concurrent,
       exitOnError: false,
       renderer: 'default',
       fallbackRenderer: 'simple',
@@ -91,7 +91,7 @@ export class ListrReporter implements Reporter {
     switch (event.type) {
       case 'plan': {
         const roots = event.tasks.filter((t) => !t.parent || !event.tasks.some((o) => o.id === t.parent));
-        this.#run(roots.map((root) => this.#task(root, event.tasks)));
+        this.#run(roots.map((root) => this.#task(root, event.tasks)), event.concurrent ?? false);
         break;
       }
       case 'task:start': {
