@@ -122,10 +122,22 @@ export interface ContainerInfo {
 export interface ContainerRunner {
   /** Creates, starts and waits for a container; output is streamed; the container is kept. */
   run(request: RunRequest): Promise<RunResult>;
-  /** Copies a path out of a (stopped) container into a host directory. */
-  copyOut(containerId: string, path: string, hostDir: string): Promise<void>;
   remove(containerId: string): Promise<void>;
   list(labels: Readonly<Record<string, string>>): Promise<ContainerInfo[]>;
+}
+
+/** Copies out of a container with `docker cp` semantics (PipelineLib's `copy` step). */
+export interface ContainerCopier {
+  /**
+   * `source` in the container (a trailing `/.` copies a directory's contents) to the absolute host
+   * path `destination`: a missing destination becomes the copy, an existing directory receives it.
+   */
+  copy(container: string, source: string, destination: string): Promise<void>;
+}
+
+/** Pushes a local tag to its registry. */
+export interface ImagePusher {
+  push(ref: string, signal?: AbortSignal): Promise<void>;
 }
 
 export interface EngineInfo {

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { EventBus } from '../engine/events.js';
-import type { ContainerRunner, Engine, ImageBuilder, ImageStore, ProcessRunner } from '../ports.js';
+import type { ContainerCopier, ContainerRunner, Engine, ImageBuilder, ImagePusher, ImageStore, ProcessRunner } from '../ports.js';
 import type { OutputStreams, Reporter } from '../ui/reporter.js';
 
 export type TargetName = 'compose' | 'minikube';
@@ -24,6 +24,8 @@ export interface DockerAdapters {
   builder: ImageBuilder;
   images: ImageStore;
   containers: ContainerRunner;
+  copier: ContainerCopier;
+  pusher: ImagePusher;
 }
 
 export class Context {
@@ -64,13 +66,15 @@ export class Context {
 
   docker(): Promise<DockerAdapters> {
     this.#docker ??= (async () => {
-      const [{ findEngine, connect }, { DockerEngine }, { DockerImageBuilder }, { DockerImageStore }, { DockerContainerRunner }] =
+      const [{ findEngine, connect }, { DockerEngine }, { DockerImageBuilder }, { DockerImageStore }, { DockerContainerRunner }, { DockerContainerCopier }, { DockerImagePusher }] =
         await Promise.all([
           import('../docker/connect.js'),
           import('../docker/engine.js'),
           import('../docker/image-builder.js'),
           import('../docker/images.js'),
           import('../docker/containers.js'),
+          import('../docker/container-copy.js'),
+          import('../docker/image-pusher.js'),
         ]);
       const endpoint = findEngine(this.env);
       const docker = connect(endpoint);
@@ -80,6 +84,8 @@ export class Context {
         builder: new DockerImageBuilder(docker),
         images: new DockerImageStore(docker),
         containers: new DockerContainerRunner(docker),
+        copier: new DockerContainerCopier(docker),
+        pusher: new DockerImagePusher(docker),
       };
     })();
     return this.#docker;
@@ -94,4 +100,5 @@ export class Context {
   print(text = ''): void {
     if (!this.options.json) this.streams.out.write(`${text}\n`);
   }
+
 }

@@ -79,6 +79,9 @@ export function buildProgram(version: string, dispatch: Dispatch, setExit: (code
     .option('--from <stage>', 'with --rerun: start from this stage, reusing recorded bindings of its ancestors')
     .option('--graph', 'print the execution graph (frames and DOT) and exit')
     .option('--keep', 'keep containers and images for inspection (no teardown)')
+    .option('--pull', 'pull base images even when they exist locally (imagePullPolicy: always never pulls otherwise)')
+    .option('--secrets <file>', 'fake secret values for run.credentials (YAML map id: value)')
+    .option('--registry <host>', 'push published images to this registry (default: tag locally only)')
     .action(run('ci'));
 
   program

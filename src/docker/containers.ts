@@ -91,53 +91,6 @@ export class DockerContainerRunner implements ContainerRunner {
     }
   }
 
-  async copyOut(containerId: string, path: string, hostDir: string): Promise<void> {
-    const { extract } = await import('tar-stream');
-    const { mkdir, symlink } = await import('node:fs/promises');
-    const { createWriteStream } = await import('node:fs');
-    const { pipeline } = await import('node:stream/promises');
-    const nodePath = await import('node:path');
-    let archive: NodeJS.ReadableStream;
-    try {
-      archive = await this.docker.getContainer(containerId).getArchive({ path });
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) {
-        throw new DevpipeError('failure', `path ${path} does not exist in container ${containerId.slice(0, 12)}`);
-      }
-      throw dockerError(error, `copying ${path} out of a container`);
-    }
-    const root = nodePath.resolve(hostDir);
-    const unpack = extract();
-    unpack.on('entry', (header, stream, next) => {
-      const target = nodePath.resolve(root, header.name);
-      if (target !== root && !target.startsWith(root + nodePath.sep)) {
-        stream.resume();
-        next(new Error(`refusing to write outside ${root}: ${header.name}`));
-        return;
-      }
-      const done = (error?: unknown) => (error ? next(error as Error) : next());
-      if (header.type === 'directory') {
-        stream.resume();
-        mkdir(target, { recursive: true }).then(() => done(), done);
-      } else if (header.type === 'symlink') {
-        stream.resume();
-        mkdir(nodePath.dirname(target), { recursive: true })
-          .then(() => symlink(header.linkname ?? '', target))
-          .then(() => done(), done);
-      } else {
-        mkdir(nodePath.dirname(target), { recursive: true })
-          .then(() => pipeline(stream as unknown as NodeJS.ReadableStream, createWriteStream(target, { mode: header.mode ?? 0o644 })))
-          .then(() => done(), done);
-      }
-    });
-    await new Promise<void>((resolve, reject) => {
-      unpack.on('finish', resolve);
-      unpack.on('error', reject);
-      archive.on('error', reject);
-      (archive as NodeJS.ReadableStream).pipe(unpack as unknown as NodeJS.WritableStream);
-    });
-  }
-
   async remove(containerId: string): Promise<void> {
     try {
       await this.docker.getContainer(containerId).remove({ force: true, v: true });

@@ -5,6 +5,7 @@
 import { mkdtemp, readFile, readdir, cp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DockerContainerCopier } from '../../src/docker/container-copy.js';
 import { DockerContainerRunner } from '../../src/docker/containers.js';
 import { DockerImageStore } from '../../src/docker/images.js';
 import { repositoryName } from '../../src/engine/build.js';
@@ -15,6 +16,7 @@ import { tempProject } from '../helpers/tmp.js';
 const { test, docker } = await dockerTest();
 const images = new DockerImageStore(docker);
 const containers = new DockerContainerRunner(docker);
+const copier = new DockerContainerCopier(docker);
 const variants = ['app', 'excluding', 'including', 'insecure', 'builders', 'final', 'apt'];
 let project = '';
 let buildOutput = '';
@@ -133,7 +135,7 @@ test('a scratch variant copying from a build variant holds only that file', asyn
   const container = await docker.createContainer({ Image: ref('final'), Labels: { 'devpipe.project': path.basename(project) } });
   const out = await mkdtemp(path.join(tmpdir(), 'scratch-'));
   try {
-    await containers.copyOut(container.id, '/app', out);
+    await copier.copy(container.id, '/app', path.join(out, 'app'));
     t.deepEqual(await readdir(path.join(out, 'app')), ['greeting']);
     t.is(await readFile(path.join(out, 'app', 'greeting'), 'utf8'), 'hello from the fixture\n');
   } finally {

@@ -5,6 +5,7 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DockerContainerCopier } from '../../src/docker/container-copy.js';
 import { DockerContainerRunner } from '../../src/docker/containers.js';
 import { DockerImageBuilder } from '../../src/docker/image-builder.js';
 import { DockerImageStore } from '../../src/docker/images.js';
@@ -16,6 +17,7 @@ const { test, docker } = await dockerTest();
 const builder = new DockerImageBuilder(docker);
 const images = new DockerImageStore(docker);
 const containers = new DockerContainerRunner(docker);
+const copier = new DockerContainerCopier(docker);
 const run = `t${process.pid}`;
 const labels = { 'devpipe.project': 'adapter-test', 'devpipe.run': run };
 
@@ -62,7 +64,7 @@ test('classic build: streamed context honours .dockerignore, labels and tags are
   t.deepEqual([...output].sort(), ['stderr:oops', 'stdout:hello from the context']);
 
   const out = await mkdtemp(path.join(tmpdir(), 'devpipe-copy-'));
-  await containers.copyOut(ran.containerId, '/srv/app/app', out);
+  await copier.copy(ran.containerId, '/srv/app/app', path.join(out, 'app'));
   t.is(await readFile(path.join(out, 'app', 'hello.txt'), 'utf8'), 'hello from the context\n');
   await containers.remove(ran.containerId);
   t.deepEqual((await containers.list(labels)).filter((c) => c.id === ran.containerId), []);

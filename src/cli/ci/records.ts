@@ -1,0 +1,70 @@
+/**
+ * Run records on disk: `.devpipe/runs/<run-id>/run.json` in the project, with a
+ * `.devpipe/.gitignore` containing `*` so nothing of it is ever committed. Also the project-file
+ * reader the runner uses for Blubber files named at run time.
+ */
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ProjectFiles, RunRecord, RunRecords } from '../../engine/ci/index.js';
+import { DevpipeError } from '../../errors.js';
+
+export class FsRunRecords implements RunRecords {
+  readonly root: string;
+
+  constructor(projectDir: string) {
+    this.root = path.join(projectDir, '.devpipe', 'runs');
+  }
+
+  location(runId?: string): string {
+    return runId ? path.join(this.root, runId) : this.root;
+  }
+
+  async write(record: RunRecord): Promise<void> {
+    const dir = path.join(this.root, record.runId);
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(this.root, '..', '.gitignore'), '*\n');
+    await writeFile(path.join(dir, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
+  }
+
+  async read(runId?: string): Promise<RunRecord | undefined> {
+    if (runId !== undefined) return this.#load(runId);
+    let ids: string[];
+    try {
+      ids = await readdir(this.root);
+    } catch {
+      return undefined;
+    }
+    const records = (await Promise.all(ids.map((id) => this.#load(id).catch(() => undefined)))).filter((r): r is RunRecord => r !== undefined);
+    records.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.runId.localeCompare(b.runId));
+    return records.at(-1);
+  }
+
+  async #load(runId: string): Promise<RunRecord | undefined> {
+    if (runId.includes('/') || runId.includes('\\') || runId.startsWith('.')) return undefined;
+    let text: string;
+    try {
+      text = await readFile(path.join(this.root, runId, 'run.json'), 'utf8');
+    } catch {
+      return undefined;
+    }
+    try {
+      const record = JSON.parse(text) as RunRecord;
+      if (record.version !== 1) throw new Error(`unknown record version ${String(record.version)}`);
+      return record;
+    } catch (error) {
+      throw new DevpipeError('usage', `the record of run ${runId} cannot be read: ${(error as Error).message}`, { hint: `delete ${path.join(this.root, runId)} and run the pipeline again` });
+    }
+  }
+}
+
+export class FsProjectFiles implements ProjectFiles {
+  constructor(private readonly projectDir: string) {}
+
+  async read(repoPath: string): Promise<string | undefined> {
+    try {
+      return await readFile(path.resolve(this.projectDir, repoPath), 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,11 @@
+/** `devpipe ci`'s engine: run PipelineLib pipelines locally through ports. */
+export * from './ports.js';
+export * from './record.js';
+export * from './secrets.js';
+export { runPipeline, runExitCode, runStatus, planTasks, type PipelineRun, type PipelineOutcome } from './runner.js';
+export { summaryText, summaryRows } from './summary.js';
+export { teardown, type TeardownReport } from './teardown.js';
+export { sanitizeDestination, copySource, tailOutput } from './step-run.js';
+export { contextPath, isUrlContext } from './step-build.js';
+export { pushRef } from './step-publish.js';
+export type { CiRunOptions } from './state.js';

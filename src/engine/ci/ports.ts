@@ -1,0 +1,47 @@
+/**
+ * The ports `devpipe ci` needs beyond the shared ones (ports.ts): secret values for
+ * `run.credentials`, `docker cp` semantics for `copy`, a registry push for `publish` (only when the
+ * user configured a registry), the run records behind `--rerun`, and reading project files
+ * (Blubber configs named at run time). Adapters live in docker/ and cli/ci/.
+ */
+import type { ContainerCopier, ContainerRunner, ImageBuilder, ImagePusher, ImageStore } from '../../ports.js';
+import type { RunRecord } from './record.js';
+
+/**
+ * Fake secret values by credential id. Stand-in until the local stack's secret resolution (issue
+ * #5) lands; the runner only needs `get` and a description of where it looked.
+ */
+export interface SecretSource {
+  get(id: string): Promise<string | undefined>;
+  /** Where values are looked up, for "missing id" errors: `env DEVPIPE_SECRET_<ID>, file x.yaml`. */
+  describe(): string;
+}
+
+export type { ContainerCopier, ImagePusher } from '../../ports.js';
+
+/** `.devpipe/runs/<run-id>/run.json` */
+export interface RunRecords {
+  write(record: RunRecord): Promise<void>;
+  /** A recorded run; `undefined` = the latest. */
+  read(runId?: string): Promise<RunRecord | undefined>;
+  /** Where records live, for messages. */
+  location(runId?: string): string;
+}
+
+/** Project files the runner reads while running (Blubber files chosen by interpolation). */
+export interface ProjectFiles {
+  /** Text of a file relative to the repository root, or undefined when it does not exist. */
+  read(repoPath: string): Promise<string | undefined>;
+}
+
+export interface CiPorts {
+  builder: ImageBuilder;
+  images: ImageStore;
+  containers: ContainerRunner;
+  copier: ContainerCopier;
+  secrets: SecretSource;
+  records: RunRecords;
+  files: ProjectFiles;
+  /** Present only when the user configured a registry. */
+  pusher?: ImagePusher | undefined;
+}
