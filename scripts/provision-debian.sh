@@ -9,6 +9,7 @@
 #   - dockerd running (started with setsid when no init system manages it)
 #   - the Compose v2 CLI plugin (from Debian 13's docker-compose package, a static binary)
 #   - debian:bookworm-slim present locally (pulled, or built with debootstrap when no registry)
+#   - busybox:stable present locally (imported from the host's static /bin/busybox)
 set -euo pipefail
 
 log() { printf '[provision] %s\n' "$*" >&2; }
@@ -71,4 +72,16 @@ ensure_base() {
   rm -rf "$r"
 }
 ensure_base debian:bookworm-slim bookworm
+
+# busybox:stable from the host's static /bin/busybox (no registry needed): fixtures/staging-copy
+# pins it as its "staging" gateway image and copies /bin/busybox out of it into its Blubber images.
+if docker image inspect busybox:stable >/dev/null 2>&1; then
+  log "busybox:stable present"
+else
+  log "importing busybox:stable from /bin/busybox"
+  b=$(mktemp -d); mkdir -p "$b/bin" "$b/tmp"
+  cp /bin/busybox "$b/bin/busybox"; ln -s busybox "$b/bin/sh"
+  tar -C "$b" -c . | docker import -c 'ENTRYPOINT ["/bin/busybox"]' -c 'CMD ["sh"]' -c 'LABEL devpipe.origin=host-busybox' - busybox:stable >/dev/null
+  rm -rf "$b"
+fi
 log "ready: $(docker version --format 'engine {{.Server.Version}} (API {{.Server.APIVersion}})')"

@@ -251,3 +251,11 @@ export interface Watcher {
     },
   ): WatchHandle;
 }
+
+/** The dev loop's hot path: files into a running container, and a quick restart. */
+export interface ContainerSyncer {
+  /** Copies host files into the container at absolute paths, with the given owner and mode. */
+  put(containerId: string, files: readonly { hostPath: string; containerPath: string; uid: number; gid: number }[]): Promise<void>;
+  /** Restarts the container without waiting for a graceful stop. */
+  restart(containerId: string): Promise<void>;
+}

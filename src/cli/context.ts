@@ -101,4 +101,57 @@ export class Context {
     if (!this.options.json) this.streams.out.write(`${text}\n`);
   }
 
+  #compose: Promise<import('../ports.js').StackDeployer> | undefined;
+
+  /** The Compose adapter: v2 when present, v1 otherwise, MissingCompose (exit 3 with the fix) when neither runs. */
+  compose(): Promise<import('../ports.js').StackDeployer> {
+    this.#compose ??= (async () => {
+      const { detectCompose, ComposeDeployer, MissingCompose } = await import('../compose/compose.js');
+      const proc = await this.process();
+      const env = Object.fromEntries(Object.entries(this.env).filter((e): e is [string, string] => e[1] !== undefined));
+      const flavour = await detectCompose(proc, env);
+      return flavour ? new ComposeDeployer(proc, flavour, env) : new MissingCompose();
+    })();
+    return this.#compose;
+  }
+
+  /** Files devpipe writes under the project (`.devpipe/`). */
+  async projectFiles(): Promise<import('../ports.js').ProjectFiles> {
+    const { NodeProjectFiles } = await import('../fs/project-files.js');
+    return new NodeProjectFiles(this.projectDir);
+  }
+
+  /** The leak guard's image scanner (reads `docker save` output). */
+  async imageScanner(): Promise<import('../ports.js').ImageScanner> {
+    const [{ DockerImageScanner }, docker] = await Promise.all([import('../docker/image-scan.js'), this.docker()]);
+    return new DockerImageScanner(docker.images);
+  }
+
+  /** Docker adapters on minikube's own daemon (`minikube docker-env` output applied over this env). */
+  async dockerAt(overrides: Record<string, string>): Promise<DockerAdapters & { scanner: import('../ports.js').ImageScanner }> {
+    const [{ findEngine, connect }, { DockerEngine }, { DockerImageBuilder }, { DockerImageStore }, { DockerContainerRunner }, { DockerContainerCopier }, { DockerImagePusher }, { DockerImageScanner }] =
+      await Promise.all([
+        import('../docker/connect.js'),
+        import('../docker/engine.js'),
+        import('../docker/image-builder.js'),
+        import('../docker/images.js'),
+        import('../docker/containers.js'),
+        import('../docker/container-copy.js'),
+        import('../docker/image-pusher.js'),
+        import('../docker/image-scan.js'),
+      ]);
+    const endpoint = findEngine({ ...this.env, ...overrides });
+    const docker = connect(endpoint);
+    const images = new DockerImageStore(docker);
+    return {
+      foundVia: `minikube docker-env (${endpoint.foundVia})`,
+      engine: new DockerEngine(docker, endpoint),
+      builder: new DockerImageBuilder(docker),
+      images,
+      containers: new DockerContainerRunner(docker),
+      copier: new DockerContainerCopier(docker),
+      pusher: new DockerImagePusher(docker),
+      scanner: new DockerImageScanner(images),
+    };
+  }
 }

@@ -95,6 +95,7 @@ export function buildProgram(version: string, dispatch: Dispatch, setExit: (code
     .command('down')
     .description('remove everything devpipe started for this project')
     .option('--volumes', 'also remove named volumes')
+    .option('--images', 'also remove the images devpipe built for the stack (they are kept as build cache otherwise)')
     .action(run('down'));
 
   program.command('status').description('show the services of the local stack').action(run('status'));
@@ -110,6 +111,7 @@ export function buildProgram(version: string, dispatch: Dispatch, setExit: (code
     .command('e2e')
     .description('run the e2e suite against the local stack')
     .option('--up', 'bring the stack up first')
+    .option('--secrets <file>', 'fake secret values (overrides devpipe.yaml and the user config)')
     .action(run('e2e'));
 
   program

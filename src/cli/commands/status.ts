@@ -1,7 +1,33 @@
-/** `devpipe status`: not implemented yet. */
-import { notImplemented } from '../../errors.js';
+/** `devpipe status`: the stack's containers, found by label, with state, health and URL. */
+import { serviceUrls } from '../../engine/stack/model.js';
+import { stackStatus } from '../../engine/stack/manage.js';
+import type { StackConfig } from '../../spec/stack/index.js';
 import type { Context } from '../context.js';
+import { loadStackConfig } from '../stack.js';
+import { projectName } from './down.js';
 
-export async function run(_ctx: Context): Promise<number> {
-  throw notImplemented('status', 'issue #5 (local staging copy on Compose)');
+export async function run(ctx: Context): Promise<number> {
+  let config: StackConfig | undefined;
+  try {
+    config = await loadStackConfig(ctx);
+  } catch {
+    config = undefined;
+  }
+  const project = config?.project ?? (await projectName(ctx));
+  await ctx.reporter();
+  const docker = await ctx.docker();
+  await docker.engine.info();
+  const rows = await stackStatus(docker.containers, project);
+  ctx.bus.emit('result', { command: 'status', data: { project, services: rows } });
+  if (rows.length === 0) {
+    ctx.print(`${project}: not running (devpipe up starts it)`);
+    return 0;
+  }
+  ctx.print(`${project}:`);
+  for (const row of rows) {
+    const service = config?.services.find((s) => s.name === row.service);
+    const urls = service ? serviceUrls(service).join(' ') : '';
+    ctx.print(`  ${row.service.padEnd(12)} ${row.state.padEnd(9)} ${(row.health === 'none' ? '-' : row.health).padEnd(10)} ${urls.padEnd(24)} ${row.status}`);
+  }
+  return 0;
 }

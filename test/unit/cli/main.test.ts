@@ -45,14 +45,12 @@ const pending = test.macro({
   title: (_p, command: string[]) => `devpipe ${command.join(' ')} says it is not implemented yet (exit 2)`,
 });
 
-test(pending, ['status'], /issue #5/);
 test(pending, ['dev'], /issue #6/);
-test(pending, ['secrets', 'check'], /issue #5/);
 
 test('with --json an error is one JSON line on stdout, and readable text on stderr', async (t) => {
-  const { exitCode, stdout, stderr } = await runCli(['--json', 'status']);
+  const { exitCode, stdout, stderr } = await runCli(['--json', 'dev']);
   t.is(exitCode, 2);
   const event = JSON.parse(stdout.trim()) as Record<string, unknown>;
   t.like(event, { type: 'error', kind: 'not-implemented', exitCode: 2 });
-  t.regex(stderr, /^error: `devpipe status` is not implemented yet/);
+  t.regex(stderr, /^error: `devpipe dev` is not implemented yet/);
 });

@@ -1,0 +1,176 @@
+/**
+ * What the stack commands (up, down, status, logs, e2e, secrets check) share: loading
+ * devpipe.yaml with its profiles, resolving fake secrets with redaction, compiling the builds of
+ * the stack (refusing a context that would hold a secrets file), and the stack's ports.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CompiledImage } from '../engine/build.js';
+import { EventBus } from '../engine/events.js';
+import { contextLeakError, contextLeaks } from '../engine/stack/leak-scan.js';
+import { buildKey, buildsOf } from '../engine/stack/model.js';
+import { Redactor, RedactingBus } from '../engine/stack/redact.js';
+import { envLayer, fakeLayer, missingSecretsError, resolveSecrets, type ResolvedSecret, type SecretLayer } from '../engine/stack/secrets.js';
+import { envFilePath, secretPath } from '../engine/stack/files.js';
+import type { StackBuild, StackPorts } from '../engine/stack/up.js';
+import { DevpipeError } from '../errors.js';
+import { SpecError } from '../spec/issues.js';
+import { loadStack, STACK_FILE, type BuiltinProfile, type StackConfig } from '../spec/stack/index.js';
+import { compileAll, loadProjectBlubber } from './blubber.js';
+import type { Context } from './context.js';
+import { displayPath, reportWarnings } from './spec-files.js';
+
+/** `profiles/` of the devpipe package (from src/cli or dist/cli alike). */
+export const builtinProfilesDir = fileURLToPath(new URL('../../profiles/', import.meta.url));
+
+export async function readBuiltinProfiles(dir = builtinProfilesDir): Promise<BuiltinProfile[]> {
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.yaml')).sort();
+  return Promise.all(names.map(async (name) => ({ name: name.replace(/\.yaml$/, ''), file: `profiles/${name}`, text: await readFile(path.join(dir, name), 'utf8') })));
+}
+
+/** Loads `.pipeline/devpipe.yaml` (or the zero-config default) with `--profile` applied. */
+export async function loadStackConfig(ctx: Context): Promise<StackConfig> {
+  const absolute = path.join(ctx.projectDir, STACK_FILE);
+  let text: string | undefined;
+  try {
+    text = await readFile(absolute, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new DevpipeError('environment', `cannot read ${absolute}: ${(error as Error).message}`, { cause: error });
+  }
+  const result = loadStack(text, displayPath(absolute), {
+    directoryName: path.basename(ctx.projectDir),
+    profile: ctx.options.profile,
+    builtins: await readBuiltinProfiles(),
+  });
+  if (!result.ok) throw new SpecError(result.errors);
+  // The `ci` profile's plain output: decided before the reporter is attached (first use).
+  if (result.value.settings.output === 'plain') ctx.env.CI ??= 'true';
+  await ctx.reporter();
+  reportWarnings(ctx, result.warnings);
+  return result.value;
+}
+
+export interface StackSecrets {
+  resolved: ResolvedSecret[];
+  redactor: Redactor;
+  /** Emits through the redactor to the context's bus (the reporters). */
+  bus: EventBus;
+  /** Runs `fn`, redacting any error it throws. */
+  guard<T>(fn: () => Promise<T>): Promise<T>;
+  /** Prints a result line, redacted. */
+  print(text?: string): void;
+}
+
+/**
+ * Resolves every declared secret: fake < user file < DEVPIPE_SECRET_* < --secrets FILE. With
+ * `requireAll`, a secret without a value is an error (exit 2).
+ */
+export async function resolveStackSecrets(ctx: Context, config: StackConfig, secretsFile: string | undefined, requireAll = true): Promise<StackSecrets> {
+  const { userSecretsFile, YamlSecretsFile } = await import('../secrets/sources.js');
+  const userFile = userSecretsFile(ctx.env, config.project);
+  const sources = [new YamlSecretsFile(userFile, displayPath(userFile), false)];
+  if (secretsFile) {
+    const absolute = path.resolve(ctx.projectDir, secretsFile);
+    sources.push(new YamlSecretsFile(absolute, `--secrets ${displayPath(absolute)}`, true));
+  }
+  const layers: SecretLayer[] = [fakeLayer(config.secrets, config.file ?? STACK_FILE)];
+  const [user, flag] = await Promise.all(sources.map((s) => s.read()));
+  if (user) layers.push({ source: sources[0]!.description, values: user });
+  layers.push(envLayer(ctx.env, config.secrets));
+  if (flag && sources[1]) layers.push({ source: sources[1].description, values: flag });
+  const resolution = resolveSecrets(config.secrets, layers);
+  for (const unknown of resolution.unknown) ctx.bus.emit('message', { level: 'warn', text: `${unknown.source}: "${unknown.name}" is not a secret declared in ${STACK_FILE}; ignored` });
+  if (requireAll && resolution.missing.length > 0) throw missingSecretsError(resolution.missing, displayPath(userFile));
+  const short = Redactor.tooShort(resolution.resolved);
+  if (short.length > 0) ctx.bus.emit('message', { level: 'warn', text: `secret value(s) of ${short.join(', ')} are shorter than 4 characters and cannot be redacted from output` });
+  const redactor = new Redactor(resolution.resolved);
+  return {
+    resolved: resolution.resolved,
+    redactor,
+    bus: new RedactingBus(ctx.bus, redactor),
+    async guard<T>(fn: () => Promise<T>): Promise<T> {
+      try {
+        return await fn();
+      } catch (error) {
+        throw redactor.error(error);
+      }
+    },
+    print: (text = '') => ctx.print(redactor.text(text)),
+  };
+}
+
+/** Paths (relative to the project) that must never be in a build context. */
+export function secretPaths(ctx: Context, config: StackConfig, secretsFile: string | undefined): string[] {
+  const paths = config.secrets.map((s) => secretPath(s.name));
+  for (const service of config.services) if (service.secrets.some((s) => s.env)) paths.push(envFilePath(service.name));
+  if (secretsFile) {
+    const relative = path.relative(ctx.projectDir, path.resolve(ctx.projectDir, secretsFile));
+    if (!relative.startsWith('..') && !path.isAbsolute(relative)) paths.push(relative.split(path.sep).join('/'));
+  }
+  return paths;
+}
+
+/** Compiles every build of the stack (grouped by Blubber file); refuses contexts holding secrets. */
+export async function compileStackBuilds(ctx: Context, config: StackConfig, withSuite: boolean, secretsFile: string | undefined, onlySuite = false): Promise<StackBuild[]> {
+  let builds = buildsOf(config, withSuite);
+  if (onlySuite) builds = config.e2e?.image.kind === 'build' ? builds.filter((b) => buildKey(b) === buildKey(config.e2e!.image as typeof b)) : [];
+  const byFile = new Map<string, string[]>();
+  for (const build of builds) byFile.set(build.blubber, [...(byFile.get(build.blubber) ?? []), build.variant]);
+  const compiled = new Map<string, CompiledImage>();
+  for (const [file, variants] of byFile) {
+    const { config: blubber } = await loadProjectBlubber(ctx, file);
+    compileAll(ctx, blubber, variants, {}).forEach((image, index) => compiled.set(`${file}#${variants[index]}`, image));
+  }
+  const { ignoreMatcher, readDockerignore } = await import('../docker/context.js');
+  const patterns = await readDockerignore(ctx.projectDir);
+  const risky = secretPaths(ctx, config, secretsFile);
+  const out: StackBuild[] = [];
+  for (const build of builds) {
+    const image = compiled.get(buildKey(build));
+    if (!image) continue;
+    const leaks = contextLeaks(image.extraEntries, false, risky, patterns, (p) => ignoreMatcher(p));
+    if (leaks.length > 0) throw contextLeakError(build.variant, leaks);
+    out.push({ key: buildKey(build), image });
+  }
+  return out;
+}
+
+export async function stackPorts(ctx: Context): Promise<StackPorts> {
+  const [docker, deployer, files, scanner] = await Promise.all([ctx.docker(), ctx.compose(), ctx.projectFiles(), ctx.imageScanner()]);
+  return { builder: docker.builder, images: docker.images, containers: docker.containers, deployer, files, scanner };
+}
+
+/** Only Compose is implemented here; the minikube target arrives with issue #7. */
+export function requireCompose(ctx: Context, config: StackConfig, command: string): void {
+  const target = ctx.options.target ?? config.settings.target;
+  if (target !== 'compose') {
+    throw new DevpipeError('not-implemented', `\`devpipe ${command} --target ${target}\` is not implemented yet`, { hint: 'it arrives with issue #7 (minikube); use the compose target (the default)' });
+  }
+}
+
+/**
+ * `run.credentials` of `devpipe ci`: the same ids and the same resolution as the stack's secrets
+ * (devpipe.yaml fake < user file < DEVPIPE_SECRET_<ID> < --secrets FILE). An id not declared in
+ * devpipe.yaml is still found in the user file, the environment or the --secrets file. The shape
+ * matches the ci runner's SecretSource (`get`, `describe`); `values()` feeds its redaction.
+ */
+export async function credentialSource(
+  ctx: Context,
+  secretsFile: string | undefined,
+): Promise<{ get(id: string): Promise<string | undefined>; describe(): string; values(): string[] }> {
+  const config = await loadStackConfig(ctx);
+  const { userSecretsFile, YamlSecretsFile } = await import('../secrets/sources.js');
+  const { secretEnvVar } = await import('../engine/stack/secrets.js');
+  const stack = await resolveStackSecrets(ctx, config, secretsFile, false);
+  const userFile = userSecretsFile(ctx.env, config.project);
+  const user = (await new YamlSecretsFile(userFile, displayPath(userFile), false).read()) ?? {};
+  const flag = secretsFile ? ((await new YamlSecretsFile(path.resolve(ctx.projectDir, secretsFile), secretsFile, true).read()) ?? {}) : {};
+  const lookup = (id: string): string | undefined => flag[id] ?? ctx.env[secretEnvVar(id)] ?? user[id] ?? stack.resolved.find((s) => s.name === id)?.value;
+  return {
+    get: async (id) => lookup(id),
+    describe: () =>
+      `${secretsFile ? `--secrets ${secretsFile}, ` : ''}env DEVPIPE_SECRET_<ID>, ${displayPath(userFile)}, fakes in ${config.file ?? STACK_FILE}`,
+    values: () => [...stack.resolved.map((s) => s.value), ...Object.values(user), ...Object.values(flag)],
+  };
+}

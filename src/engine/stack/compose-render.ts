@@ -1,0 +1,108 @@
+/**
+ * Stack model → a compose file (as a plain object; the caller serializes it to YAML). Pure.
+ * The same file works with Compose v2 and v1 (1.27+: the Compose Specification without
+ * `version`). Secrets are never in the file: it names files devpipe writes under
+ * `.devpipe/secrets/` (mounted at `/run/secrets/<name>`) and env files beside them.
+ */
+import { InternalError } from '../../errors.js';
+import type { HealthcheckConfig } from '../../spec/stack/types.js';
+import { LABEL_PROJECT, LABEL_SERVICE, type ServiceModel, type StackModel } from './model.js';
+
+export interface ComposePaths {
+  /** Absolute project directory (bind mounts are relative to it). */
+  projectDir: string;
+  /** Absolute path of the file holding a secret's value. */
+  secretFile(name: string): string;
+  /** Absolute path of a service's env file (secrets it asked for as env vars). */
+  envFile(service: string): string;
+}
+
+/** Compose interpolates `$` in every string: escape user text. */
+export function escapeDollars(text: string): string {
+  return text.replaceAll('$', () => '$$');
+}
+
+const escapeAll = (list: readonly string[]) => list.map(escapeDollars);
+
+function durationText(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+function healthcheck(check: HealthcheckConfig): Record<string, unknown> {
+  return {
+    test: ['CMD', ...escapeAll(check.command)],
+    interval: durationText(check.intervalMs),
+    timeout: durationText(check.timeoutMs),
+    retries: check.retries,
+    start_period: durationText(check.startPeriodMs),
+  };
+}
+
+function joinPath(root: string, relative: string): string {
+  const clean = relative.replace(/^\.\/?/, '').replace(/\/+$/, '');
+  return clean === '' ? root : `${root.replace(/\/+$/, '')}/${clean}`;
+}
+
+/** True when a service needs an env file for secrets exposed as env vars. */
+export function needsEnvFile(service: Pick<ServiceModel, 'secrets'>): boolean {
+  return service.secrets.some((s) => s.env !== undefined);
+}
+
+function service(model: StackModel, svc: ServiceModel, paths: ComposePaths): Record<string, unknown> {
+  if (!svc.imageRef) throw new InternalError(`service ${svc.name} has no image to run`);
+  const byName = new Map(model.services.map((s) => [s.name, s]));
+  const out: Record<string, unknown> = { image: svc.imageRef };
+  if (svc.command) out.entrypoint = escapeAll(svc.command);
+  if (svc.args) out.command = escapeAll(svc.args);
+  if (Object.keys(svc.env).length > 0) out.environment = Object.fromEntries(Object.entries(svc.env).map(([k, v]) => [k, escapeDollars(v)]));
+  if (needsEnvFile(svc)) out.env_file = [paths.envFile(svc.name)];
+  const files = svc.secrets.filter((s) => s.file).map((s) => s.name);
+  if (files.length > 0) out.secrets = files;
+  if (svc.ports.length > 0) out.ports = svc.ports.map((p) => `${p.host}:${p.container}`);
+  if (svc.healthcheck) out.healthcheck = healthcheck(svc.healthcheck);
+  if (svc.dependsOn.length > 0) {
+    out.depends_on = Object.fromEntries(
+      svc.dependsOn.map((dep) => [dep, { condition: byName.get(dep)?.healthcheck ? 'service_healthy' : 'service_started' }]),
+    );
+  }
+  if (svc.volumes.length > 0) {
+    out.volumes = svc.volumes.map((v) =>
+      v.kind === 'named'
+        ? { type: 'volume', source: v.name, target: v.path, read_only: v.readOnly }
+        : { type: 'bind', source: joinPath(paths.projectDir, v.host), target: v.path, read_only: v.readOnly },
+    );
+  }
+  out.labels = svc.labels;
+  out.networks = ['default'];
+  out.stop_grace_period = '2s';
+  // PID 1 ignores SIGTERM without a handler (busybox httpd does): an init makes stops immediate.
+  out.init = true;
+  return out;
+}
+
+export function renderCompose(model: StackModel, paths: ComposePaths): Record<string, unknown> {
+  const file: Record<string, unknown> = {
+    services: Object.fromEntries(model.services.map((svc) => [svc.name, service(model, svc, paths)])),
+    networks: { default: { name: model.network, labels: { [LABEL_PROJECT]: model.project, [LABEL_SERVICE]: '*' } } },
+  };
+  if (model.volumes.length > 0) {
+    file.volumes = Object.fromEntries(model.volumes.map((v) => [v.name, { labels: { [LABEL_PROJECT]: model.project, [LABEL_SERVICE]: v.services.join(',') } }]));
+  }
+  const fileSecrets = [...new Set(model.services.flatMap((s) => s.secrets.filter((x) => x.file).map((x) => x.name)))];
+  if (fileSecrets.length > 0) file.secrets = Object.fromEntries(fileSecrets.map((name) => [name, { file: paths.secretFile(name) }]));
+  return file;
+}
+
+/** The env file of a service: `NAME=value` lines for the secrets it asked to get as env vars. */
+export function envFileText(svc: Pick<ServiceModel, 'name' | 'secrets'>, values: ReadonlyMap<string, string>): string {
+  const lines: string[] = [];
+  for (const use of svc.secrets) {
+    if (!use.env) continue;
+    const value = values.get(use.name) ?? '';
+    if (value.includes('\n')) {
+      throw new InternalError(`secret ${use.name} has a newline and cannot be an env var of ${svc.name}`);
+    }
+    lines.push(`${use.env}=${value}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

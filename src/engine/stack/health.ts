@@ -1,0 +1,138 @@
+/**
+ * Waiting until every service is ready: running, and healthy when it has a healthcheck. Found by
+ * labels through the ContainerRunner port. On timeout (or a service that exited), the error names
+ * the service and shows its last log lines.
+ */
+import { DevpipeError } from '../../errors.js';
+import type { ContainerInfo, ContainerRunner, StackDeployer, StackTarget } from '../../ports.js';
+import type { EventBus } from '../events.js';
+import { LABEL_PROJECT, LABEL_ROLE, LABEL_SERVICE, type StackModel } from './model.js';
+
+export type Health = 'healthy' | 'unhealthy' | 'starting' | 'none';
+
+export interface ServiceState {
+  service: string;
+  /** `running`, `exited`, `created`, `restarting`, … or `missing`. */
+  state: string;
+  health: Health;
+  status: string;
+  ready: boolean;
+}
+
+export function healthOf(status: string): Health {
+  if (/\(healthy\)/.test(status)) return 'healthy';
+  if (/\(unhealthy\)/.test(status)) return 'unhealthy';
+  if (/health: starting/.test(status)) return 'starting';
+  return 'none';
+}
+
+export function serviceStates(model: StackModel, containers: readonly ContainerInfo[]): ServiceState[] {
+  return model.services.map((service) => {
+    const container = containers.find((c) => c.labels[LABEL_SERVICE] === service.name);
+    if (!container) return { service: service.name, state: 'missing', health: 'none', status: 'not created', ready: false };
+    const health = healthOf(container.status);
+    const running = container.state === 'running';
+    return {
+      service: service.name,
+      state: container.state,
+      health,
+      status: container.status,
+      ready: running && (service.healthcheck ? health === 'healthy' : true),
+    };
+  });
+}
+
+export function stackContainers(containers: ContainerRunner, project: string, role: 'stack' | 'e2e' = 'stack'): Promise<ContainerInfo[]> {
+  return containers.list({ [LABEL_PROJECT]: project, [LABEL_ROLE]: role });
+}
+
+export async function lastLogLines(deployer: StackDeployer, target: StackTarget, service: string, count = 20): Promise<string[]> {
+  const lines: string[] = [];
+  try {
+    await deployer.logs(target, { services: [service], tail: count, onLine: (line) => lines.push(line) });
+  } catch (error) {
+    lines.push(`(could not read its logs: ${(error as Error).message})`);
+  }
+  return lines.slice(-count);
+}
+
+export async function notReadyError(deployer: StackDeployer, target: StackTarget, state: ServiceState, why: string): Promise<DevpipeError> {
+  const logs = await lastLogLines(deployer, target, state.service);
+  return new DevpipeError('failure', `service "${state.service}" ${why} (state: ${state.state}${state.health !== 'none' ? `, health: ${state.health}` : ''})`, {
+    details: logs.length > 0 ? [`last log lines of ${state.service}:`, ...logs.map((l) => `  ${l}`)] : [`${state.service} wrote no logs`],
+    hint: `see \`devpipe logs ${state.service}\`; check its command and healthcheck in .pipeline/devpipe.yaml (health_timeout sets how long up waits)`,
+  });
+}
+
+export interface WaitOptions {
+  timeoutMs: number;
+  pollMs?: number;
+  signal?: AbortSignal | undefined;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /**
+   * A service without a healthcheck counts as ready once it has been running this long (default
+   * 1s), so a program that starts and exits at once is caught instead of reported up.
+   */
+  settleMs?: number;
+  /** Checked on every poll: an error to stop waiting with (e.g. the deployer failed meanwhile). */
+  check?: (states: ServiceState[]) => Promise<Error | undefined>;
+}
+
+/** The service to blame when the stack is not ready: an exited or unhealthy one before a waiting one. */
+export function culprit(states: readonly ServiceState[]): ServiceState | undefined {
+  return (
+    states.find((s) => ['exited', 'dead'].includes(s.state)) ??
+    states.find((s) => s.health === 'unhealthy') ??
+    states.find((s) => s.state === 'running' && !s.ready) ??
+    states.find((s) => !s.ready)
+  );
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function waitHealthy(
+  ports: { containers: ContainerRunner; deployer: StackDeployer },
+  bus: EventBus,
+  model: StackModel,
+  target: StackTarget,
+  options: WaitOptions,
+): Promise<ServiceState[]> {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const started = now();
+  const announced = new Set<string>();
+  const runningSince = new Map<string, number>();
+  for (const service of model.services) bus.emit('task:start', { id: `health:${service.name}`, title: `${service.name} ready` });
+  for (;;) {
+    if (options.signal?.aborted) throw new DevpipeError('interrupted', 'interrupted while waiting for the services');
+    const states = serviceStates(model, await stackContainers(ports.containers, model.project));
+    for (const state of states) {
+      const service = model.services.find((s) => s.name === state.service);
+      if (state.state !== 'running') runningSince.delete(state.service);
+      else if (!runningSince.has(state.service)) runningSince.set(state.service, now());
+      if (state.ready && !service?.healthcheck && now() - (runningSince.get(state.service) ?? now()) < (options.settleMs ?? 1000)) state.ready = false;
+    }
+    for (const state of states) {
+      if (state.ready && !announced.has(state.service)) {
+        announced.add(state.service);
+        bus.emit('task:end', { id: `health:${state.service}`, status: 'ok', durationMs: now() - started, detail: state.health === 'healthy' ? 'healthy' : 'running' });
+      }
+    }
+    const dead = states.find((s) => ['exited', 'dead'].includes(s.state));
+    if (dead) {
+      bus.emit('task:end', { id: `health:${dead.service}`, status: 'failed', durationMs: now() - started, detail: dead.status });
+      throw await notReadyError(ports.deployer, target, dead, 'stopped instead of becoming ready');
+    }
+    const stop = await options.check?.(states);
+    if (stop) throw stop;
+    if (states.every((s) => s.ready)) return states;
+    if (now() - started >= options.timeoutMs) {
+      const stuck = culprit(states);
+      if (!stuck) return states;
+      bus.emit('task:end', { id: `health:${stuck.service}`, status: 'failed', durationMs: now() - started, detail: stuck.status });
+      throw await notReadyError(ports.deployer, target, stuck, `did not become healthy within ${Math.round(options.timeoutMs / 1000)}s`);
+    }
+    await sleep(options.pollMs ?? 500);
+  }
+}

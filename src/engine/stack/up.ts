@@ -1,0 +1,198 @@
+/**
+ * `up`: build what is built here (in parallel, content-addressed), scan every built image for
+ * secret values, render and write the stack, deploy it, wait until every service is ready.
+ * Talks to ports only.
+ */
+import { createHash } from 'node:crypto';
+import { DevpipeError } from '../../errors.js';
+import type { ContainerRunner, ImageScanner, ProjectFiles, StackDeployer, StackTarget } from '../../ports.js';
+import type { StackConfig } from '../../spec/stack/types.js';
+import { buildImages, type BuildPorts, type BuiltImage, type CompiledImage } from '../build.js';
+import type { EventBus } from '../events.js';
+import { writeStackFiles } from './files.js';
+import { culprit, notReadyError, waitHealthy, type ServiceState } from './health.js';
+import { leakError } from './leak-scan.js';
+import { LABEL_ROLE, serviceUrls, stackModel, type StackModel } from './model.js';
+import type { ResolvedSecret } from './secrets.js';
+
+export interface StackPorts extends BuildPorts {
+  containers: ContainerRunner;
+  deployer: StackDeployer;
+  files: ProjectFiles;
+  scanner: ImageScanner;
+}
+
+export interface StackBuild {
+  /** `buildKey` of the image source. */
+  key: string;
+  image: CompiledImage;
+}
+
+export interface BuildStackOptions {
+  project: string;
+  revision: string;
+  fresh: boolean;
+  concurrency: number;
+  signal?: AbortSignal | undefined;
+}
+
+/** Builds (in parallel) and scans every image; returns build key → content tag. */
+export async function buildStackImages(
+  ports: Pick<StackPorts, 'builder' | 'images' | 'scanner' | 'files'>,
+  bus: EventBus,
+  builds: readonly StackBuild[],
+  secrets: readonly ResolvedSecret[],
+  options: BuildStackOptions,
+): Promise<Map<string, BuiltImage>> {
+  const out = new Map<string, BuiltImage>();
+  if (builds.length === 0) return out;
+  const built = await buildImages(ports, bus, builds.map((b) => b.image), {
+    project: options.project,
+    contextDir: ports.files.root,
+    revision: options.revision,
+    noCache: options.fresh,
+    concurrency: options.concurrency,
+    signal: options.signal,
+    labels: { [LABEL_ROLE]: 'stack' },
+  });
+  builds.forEach((build, index) => {
+    const image = built[index];
+    if (image) out.set(build.key, image);
+  });
+  await scanImages(ports, bus, [...out.values()].map((b) => ({ ref: b.contentTag, imageId: b.imageId })), secrets);
+  return out;
+}
+
+export const LEAK_GUARD_CACHE = '.devpipe/secrets/leak-guard.json';
+
+/** What a verdict is keyed by: the image and the exact secret values it was checked against. */
+export function verdictKey(imageId: string, secrets: readonly { name: string; value: string }[]): string {
+  const pairs = [...secrets].sort((a, b) => a.name.localeCompare(b.name)).map((s) => [s.name, s.value]);
+  return createHash('sha256').update(JSON.stringify([imageId, pairs])).digest('hex');
+}
+
+/**
+ * The leak guard after a build: every image, every declared secret, all layers. A clean verdict is
+ * remembered (keyed by image ID and the secret values, in the 0700 secrets directory) so an
+ * unchanged image is not exported and scanned again on every `up`.
+ */
+export async function scanImages(
+  ports: { scanner: ImageScanner; files?: ProjectFiles | undefined },
+  bus: EventBus,
+  images: readonly { ref: string; imageId?: string | undefined }[],
+  secrets: readonly ResolvedSecret[],
+): Promise<void> {
+  const needles = secrets.map((s) => ({ name: s.name, value: s.value }));
+  const cache = new Set<string>(ports.files ? (JSON.parse((await ports.files.read(LEAK_GUARD_CACHE)) ?? '[]') as string[]) : []);
+  let changed = false;
+  for (const { ref, imageId } of images) {
+    const id = `scan:${ref}`;
+    const started = Date.now();
+    bus.emit('task:start', { id, title: `leak guard ${ref}` });
+    const key = imageId ? verdictKey(imageId, needles) : undefined;
+    if (key && cache.has(key)) {
+      bus.emit('task:end', { id, status: 'cached', durationMs: Date.now() - started, detail: 'image and secret values unchanged since its last clean scan' });
+      continue;
+    }
+    const findings = await scanner(ports).scan(ref, needles);
+    if (findings.length > 0) {
+      bus.emit('task:end', { id, status: 'failed', durationMs: Date.now() - started, detail: `${findings.length} finding(s)` });
+      throw leakError(ref, findings);
+    }
+    if (key) {
+      cache.add(key);
+      changed = true;
+    }
+    bus.emit('task:end', { id, status: 'ok', durationMs: Date.now() - started, detail: `no secret value in ${needles.length ? 'any layer, env, label or history' : '(no secrets declared)'}` });
+  }
+  if (changed && ports.files) await ports.files.write(LEAK_GUARD_CACHE, JSON.stringify([...cache].slice(-200)), { mode: 0o600 });
+}
+
+function scanner(ports: { scanner: ImageScanner }): ImageScanner {
+  return ports.scanner;
+}
+
+export interface UpInput {
+  config: StackConfig;
+  builds: readonly StackBuild[];
+  secrets: readonly ResolvedSecret[];
+  revision: string;
+  signal?: AbortSignal | undefined;
+  /** Waiting knobs (tests). */
+  pollMs?: number;
+  settleMs?: number;
+}
+
+export interface UpSummary {
+  model: StackModel;
+  target: StackTarget;
+  images: BuiltImage[];
+  states: ServiceState[];
+  services: { name: string; image: string; urls: string[]; kind: 'built' | 'pinned' }[];
+}
+
+export async function upStack(ports: StackPorts, bus: EventBus, input: UpInput): Promise<UpSummary> {
+  const { config } = input;
+  await ports.deployer.describe();
+  const built = await buildStackImages(ports, bus, input.builds, input.secrets, {
+    project: config.project,
+    revision: input.revision,
+    fresh: config.settings.freshBuilds,
+    concurrency: config.settings.buildConcurrency,
+    signal: input.signal,
+  });
+  const model = stackModel(config, new Map([...built].map(([key, image]) => [key, image.contentTag])));
+  const target = await writeStackFiles(ports.files, model, input.secrets);
+
+  const deployId = 'deploy';
+  const started = Date.now();
+  bus.emit('task:start', { id: deployId, title: `deploy ${config.project} (${await ports.deployer.describe()})` });
+  // The deployer may itself wait for dependencies to be healthy (compose `service_healthy`), so
+  // the health wait runs beside it, and health_timeout bounds both: a dependency that never gets
+  // healthy is named (with its logs) instead of blocking until Compose gives up.
+  const abort = new AbortController();
+  const signal = input.signal ? AbortSignal.any([input.signal, abort.signal]) : abort.signal;
+  let outcome: { ok: true } | { ok: false; error: unknown } | undefined;
+  const deploying = ports.deployer.up(target, { signal, onLine: (line) => bus.emit('task:log', { id: deployId, line }) }).then(
+    () => {
+      outcome = { ok: true };
+      bus.emit('task:end', { id: deployId, status: 'ok', durationMs: Date.now() - started });
+    },
+    (error: unknown) => {
+      outcome = { ok: false, error };
+      bus.emit('task:end', { id: deployId, status: 'failed', durationMs: Date.now() - started });
+    },
+  );
+  let states: ServiceState[];
+  try {
+    states = await waitHealthy(ports, bus, model, target, {
+      timeoutMs: config.settings.healthTimeoutMs,
+      signal: input.signal,
+      pollMs: input.pollMs,
+      settleMs: input.settleMs,
+      check: async (current) => {
+        if (!outcome || outcome.ok) return undefined;
+        const error = outcome.error;
+        // Compose gave up on an unhealthy dependency: blame that service, with its logs.
+        const bad = culprit(current);
+        if (error instanceof DevpipeError && error.kind === 'failure' && /healthy/.test(error.message) && bad) {
+          return notReadyError(ports.deployer, target, bad, 'did not become healthy');
+        }
+        return error instanceof Error ? error : new DevpipeError('failure', String(error));
+      },
+    });
+  } catch (error) {
+    abort.abort();
+    await deploying;
+    throw error;
+  }
+  await deploying;
+  if (outcome && !outcome.ok) throw outcome.error;
+  return {
+    model,
+    target,
+    images: [...built.values()],
+    states,
+    services: model.services.map((s) => ({ name: s.name, image: s.imageRef ?? '', urls: serviceUrls(s), kind: s.image.kind === 'build' ? 'built' : 'pinned' })),
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * `.pipeline/devpipe.yaml` (`version: v1`): devpipe's own config for the local copy of staging.
+ * The single source of truth for its shape: types are inferred from it and
+ * docs/devpipe-yaml-reference.md is generated from it (scripts/gen-stack-reference.ts).
+ * Custom messages follow `"what\nhint: what to do"`.
+ */
+import { z } from 'zod';
+
+/** Service, secret and profile names: usable as compose service names and Kubernetes names. */
+export const namePattern = /^[a-z0-9][a-z0-9_-]*$/;
+const name = z
+  .string()
+  .regex(namePattern, { error: (issue) => `${JSON.stringify(issue.input)} is not a valid name\nhint: use lowercase letters, digits, - and _ (starting with a letter or digit)` });
+
+/** `2s`, `500ms`, `1m`, or a number of seconds. */
+export const durationPattern = /^\d+(ms|s|m)$/;
+const duration = z
+  .union([z.number().nonnegative(), z.string().regex(durationPattern)])
+  .describe('a duration: `500ms`, `2s`, `1m`, or a number of seconds');
+
+const envValue = z.union([z.string(), z.number(), z.boolean()]).transform((value) => String(value));
+const envMap = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'is not a valid environment variable name' }), envValue);
+
+const command = z.array(z.string()).min(1).describe('exec form: a list of strings');
+
+const build = z
+  .union([
+    z.string().min(1),
+    z.strictObject({
+      variant: z.string().min(1).describe('the Blubber variant to build'),
+      blubber: z.string().min(1).optional().describe('Blubber file, relative to the project (default `.pipeline/blubber.yaml`)'),
+    }),
+  ])
+  .describe('build the image here from a Blubber variant of this repository: `build: production` or `{variant, blubber}`');
+
+const port = z
+  .union([
+    z.number().int().min(1).max(65535),
+    z.string().regex(/^(\d{1,5}:)?\d{1,5}$/, { error: 'expected `CONTAINER` or `HOST:CONTAINER`, e.g. "18080:8080"' }),
+    z.strictObject({
+      container: z.number().int().min(1).max(65535).describe('the port the service listens on'),
+      host: z.number().int().min(1).max(65535).optional().describe('the port on this machine (default: the same as `container`)'),
+    }),
+  ])
+  .describe('published port: `8080` (same port on the host), `"18080:8080"` (HOST:CONTAINER) or `{container, host}`');
+
+const secretUse = z
+  .union([
+    name,
+    z.strictObject({
+      name: name.describe('a secret declared under `secrets:`'),
+      env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional().describe('also expose the value as this environment variable'),
+      file: z.boolean().default(true).describe('mount it as the file `/run/secrets/<name>` (default true)'),
+    }),
+  ])
+  .describe('a secret this service needs: its name (mounted as `/run/secrets/<name>`) or `{name, env, file}`');
+
+const volume = z
+  .strictObject({
+    name: name.optional().describe('a named volume, kept by `down` unless `--volumes`'),
+    host: z.string().min(1).optional().describe('a path of the project (relative) bind-mounted into the container'),
+    path: z.string().regex(/^\//, { error: 'must be an absolute path in the container' }).describe('where it is mounted in the container'),
+    read_only: z.boolean().default(false),
+  })
+  .describe('a named volume `{name, path}` or a project path `{host, path}`');
+
+const healthcheck = z
+  .strictObject({
+    command: z.union([command, z.string().min(1)]).describe('run inside the container; healthy when it exits 0 (a string runs through `sh -c`)'),
+    interval: duration.default('1s'),
+    timeout: duration.default('3s'),
+    retries: z.number().int().min(1).default(30),
+    start_period: duration.default('0s'),
+  })
+  .describe('how to tell the service is ready; without one, "running" counts as ready');
+
+export const serviceSchema = z
+  .strictObject({
+    description: z.string().optional().describe('shown in docs and `up --dry-run`'),
+    build: build.optional(),
+    image: z.string().min(1).optional().describe('a pinned image, as deployed in staging (must exist locally or be pullable)'),
+    command: command.optional().describe('replaces the image entrypoint'),
+    args: command.optional().describe('replaces the image command (arguments of the entrypoint)'),
+    ports: z.array(port).default([]),
+    env: envMap.default({}).describe('environment variables (numbers and booleans become strings; `$` is literal)'),
+    secrets: z.array(secretUse).default([]),
+    healthcheck: healthcheck.optional(),
+    depends_on: z.array(name).default([]).describe('services started (and healthy) before this one'),
+    volumes: z.array(volume).default([]),
+  })
+  .describe('one service of the local staging copy: `build` (built here) or `image` (pinned)');
+
+export const e2eSchema = z
+  .strictObject({
+    build: build.optional(),
+    image: z.string().min(1).optional(),
+    command: command.optional(),
+    args: command.optional(),
+    env: envMap.default({}).describe('e.g. `API_URL: http://api:8080` (services are reachable by name)'),
+    secrets: z.array(secretUse).default([]),
+    timeout: duration.default('10m'),
+  })
+  .describe('the e2e suite: a Blubber variant of this repository, or an image + command; runs on the stack network');
+
+const secretDecl = z
+  .union([
+    z.union([z.string(), z.number()]).transform((fake) => ({ fake: String(fake) })),
+    z.strictObject({
+      fake: z.union([z.string(), z.number()]).transform(String).optional().describe('the committed fake value (fake: safe to commit)'),
+      description: z.string().optional(),
+    }),
+    z.null().transform(() => ({})),
+  ])
+  .describe('a fake secret: its fake value, or `{fake, description}`; no value = must come from outside the repo');
+
+export const settingsSchema = z
+  .strictObject({
+    target: z.enum(['compose', 'minikube']).optional().describe('where the stack runs (default compose)'),
+    health_timeout: duration.optional().describe('how long `up` waits for every service to be healthy (default 120s)'),
+    fresh_builds: z.boolean().optional().describe('build without the cache (CI parity)'),
+    output: z.enum(['auto', 'plain']).optional().describe('`plain`: line-oriented output even on a terminal'),
+    build_concurrency: z.number().int().min(1).max(16).optional().describe('images built at the same time (default 2)'),
+  })
+  .describe('how devpipe runs the stack');
+
+const serviceOverlay = serviceSchema.partial();
+export const profileSchema = z
+  .strictObject({
+    description: z.string().optional(),
+    settings: settingsSchema.optional(),
+    services: z.record(name, serviceOverlay).optional().describe('per-service overrides (maps merge, lists replace)'),
+    e2e: e2eSchema.partial().optional(),
+  })
+  .describe('an overlay applied with `--profile NAME`');
+
+export const stackSchema = z
+  .strictObject({
+    version: z.literal('v1').describe('the config version; older versions are upgraded by the loader\'s upgrade hook'),
+    project: z.string().regex(namePattern).optional().describe('the stack name (default: the project directory name)'),
+    settings: settingsSchema.optional(),
+    services: z.record(name, serviceSchema).describe('the services of the local staging copy'),
+    e2e: e2eSchema.optional(),
+    secrets: z.record(name, secretDecl).default({}).describe('fake secrets, declared once'),
+    profiles: z.record(name, profileSchema).default({}).describe('project profiles, overlaid with `--profile NAME` (over the built-in one of the same name)'),
+  })
+  .describe('.pipeline/devpipe.yaml');
+
+export type StackFile = z.output<typeof stackSchema>;
+export type ServiceSpec = z.output<typeof serviceSchema>;
+export type E2eSpec = z.output<typeof e2eSchema>;
+export type ProfileSpec = z.output<typeof profileSchema>;
+export type SettingsSpec = z.output<typeof settingsSchema>;
+export type BuildSpec = NonNullable<ServiceSpec['build']>;
+export type PortSpec = ServiceSpec['ports'][number];
+export type SecretUseSpec = ServiceSpec['secrets'][number];
+export type VolumeSpec = ServiceSpec['volumes'][number];

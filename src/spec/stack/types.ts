@@ -1,0 +1,98 @@
+/**
+ * The normalized, fully defaulted stack config: what everything after `loadStack` sees. Target
+ * neutral: the compose renderer and (later) the kube renderer read the same values.
+ */
+
+export type ImageSource =
+  /** Built here from a Blubber variant of this repository. */
+  | { kind: 'build'; variant: string; blubber: string }
+  /** Pinned to an image, as deployed in staging. */
+  | { kind: 'pinned'; ref: string };
+
+export interface PortConfig {
+  container: number;
+  host: number;
+}
+
+export interface SecretUse {
+  name: string;
+  /** Mounted as `/run/secrets/<name>`. */
+  file: boolean;
+  /** Also exposed as this environment variable. */
+  env?: string | undefined;
+}
+
+export type VolumeConfig =
+  | { kind: 'named'; name: string; path: string; readOnly: boolean }
+  | { kind: 'bind'; host: string; path: string; readOnly: boolean };
+
+export interface HealthcheckConfig {
+  /** Exec form. */
+  command: string[];
+  intervalMs: number;
+  timeoutMs: number;
+  retries: number;
+  startPeriodMs: number;
+}
+
+export interface ServiceConfig {
+  name: string;
+  description?: string | undefined;
+  image: ImageSource;
+  /** Replaces the image entrypoint. */
+  command?: string[] | undefined;
+  /** Replaces the image command. */
+  args?: string[] | undefined;
+  ports: PortConfig[];
+  env: Record<string, string>;
+  secrets: SecretUse[];
+  healthcheck?: HealthcheckConfig | undefined;
+  dependsOn: string[];
+  volumes: VolumeConfig[];
+}
+
+export interface SuiteConfig {
+  image: ImageSource;
+  command?: string[] | undefined;
+  args?: string[] | undefined;
+  env: Record<string, string>;
+  secrets: SecretUse[];
+  timeoutMs: number;
+}
+
+export interface SecretDeclaration {
+  name: string;
+  /** The committed fake value, if any. */
+  fake?: string | undefined;
+  description?: string | undefined;
+  /** Where it is declared, for messages (`file:line:col`). */
+  declaredAt: string;
+}
+
+export interface StackSettings {
+  target: 'compose' | 'minikube';
+  healthTimeoutMs: number;
+  freshBuilds: boolean;
+  output: 'auto' | 'plain';
+  buildConcurrency: number;
+}
+
+export interface StackConfig {
+  /** The stack (compose project / namespace) name. */
+  project: string;
+  /** The config file as shown to the user, or undefined for the zero-config default. */
+  file: string | undefined;
+  /** The profile that was applied. */
+  profile: string;
+  /** Every profile available (built-in and the project's). */
+  profiles: string[];
+  settings: StackSettings;
+  /** In dependency order (dependencies first), ties in declaration order. */
+  services: ServiceConfig[];
+  e2e?: SuiteConfig | undefined;
+  secrets: SecretDeclaration[];
+}
+
+export const DEFAULT_PROFILE = 'compose';
+export const DEFAULT_BLUBBER = '.pipeline/blubber.yaml';
+export const STACK_FILE = '.pipeline/devpipe.yaml';

@@ -1,0 +1,103 @@
+/** Recording fakes of the stack ports: containers (by label), the deployer, project files, the scanner. */
+import type {
+  ContainerInfo,
+  ContainerRunner,
+  ImageScanner,
+  LeakFinding,
+  ProjectFiles,
+  RunRequest,
+  RunResult,
+  StackDeployer,
+  StackTarget,
+} from '../../src/ports.js';
+
+export class FakeContainers implements ContainerRunner {
+  containers: ContainerInfo[] = [];
+  readonly runs: RunRequest[] = [];
+  readonly removed: string[] = [];
+  /** What `run` answers: exit code and output lines. */
+  runResult: { exitCode: number; lines: string[] } = { exitCode: 0, lines: [] };
+  /** Called on each `list` (to make state change over time). */
+  onList: ((self: FakeContainers) => void) | undefined;
+
+  async run(request: RunRequest): Promise<RunResult> {
+    this.runs.push(request);
+    for (const line of this.runResult.lines) request.onOutput?.(line, 'stdout');
+    return { containerId: `c${this.runs.length}`, exitCode: this.runResult.exitCode, tail: this.runResult.lines };
+  }
+
+  async copyOut(): Promise<void> {}
+
+  async remove(id: string): Promise<void> {
+    this.removed.push(id);
+    this.containers = this.containers.filter((c) => c.id !== id);
+  }
+
+  async list(labels: Readonly<Record<string, string>>): Promise<ContainerInfo[]> {
+    this.onList?.(this);
+    return this.containers.filter((c) => Object.entries(labels).every(([k, v]) => (v ? c.labels[k] === v : k in c.labels)));
+  }
+}
+
+export function container(project: string, service: string, state: string, status: string, role = 'stack'): ContainerInfo {
+  return {
+    id: `${project}-${service}`,
+    name: `${project}-${service}-1`,
+    image: 'x',
+    state,
+    status,
+    labels: { 'devpipe.project': project, 'devpipe.service': service, 'devpipe.role': role },
+  };
+}
+
+export class FakeDeployer implements StackDeployer {
+  readonly calls: { method: string; target: StackTarget; options?: unknown }[] = [];
+  logLines: Record<string, string[]> = {};
+  upError: Error | undefined;
+
+  async describe(): Promise<string> {
+    return 'fake compose';
+  }
+
+  async up(target: StackTarget): Promise<void> {
+    this.calls.push({ method: 'up', target });
+    if (this.upError) throw this.upError;
+  }
+
+  async down(target: StackTarget, options: { volumes: boolean }): Promise<void> {
+    this.calls.push({ method: 'down', target, options });
+  }
+
+  async logs(target: StackTarget, options: { services?: readonly string[]; onLine: (line: string) => void }): Promise<void> {
+    this.calls.push({ method: 'logs', target, options: { services: options.services } });
+    for (const service of options.services ?? Object.keys(this.logLines)) for (const line of this.logLines[service] ?? []) options.onLine(line);
+  }
+}
+
+export class MemoryFiles implements ProjectFiles {
+  readonly files = new Map<string, { content: string; mode: number }>();
+  constructor(readonly root = '/project') {}
+
+  async write(relative: string, content: string, options: { mode?: number } = {}): Promise<string> {
+    this.files.set(relative, { content, mode: options.mode ?? 0o644 });
+    return `${this.root}/${relative}`;
+  }
+
+  async read(relative: string): Promise<string | undefined> {
+    return this.files.get(relative)?.content;
+  }
+
+  async remove(relative: string): Promise<void> {
+    for (const key of [...this.files.keys()]) if (key === relative || key.startsWith(`${relative}/`)) this.files.delete(key);
+  }
+}
+
+export class FakeScanner implements ImageScanner {
+  readonly scanned: string[] = [];
+  findings: Record<string, LeakFinding[]> = {};
+
+  async scan(ref: string): Promise<LeakFinding[]> {
+    this.scanned.push(ref);
+    return this.findings[ref] ?? [];
+  }
+}

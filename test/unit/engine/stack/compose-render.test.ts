@@ -1,0 +1,115 @@
+import test from 'ava';
+import { parse } from 'yaml';
+import { composeText, composePaths, writeStackFiles } from '../../../../src/engine/stack/files.js';
+import { escapeDollars, renderCompose } from '../../../../src/engine/stack/compose-render.js';
+import { buildsOf, stackModel } from '../../../../src/engine/stack/model.js';
+import { loadStack, type StackConfig } from '../../../../src/spec/stack/index.js';
+import { MemoryFiles } from '../../../fakes/stack.js';
+
+function config(text: string): StackConfig {
+  const result = loadStack(text, 'devpipe.yaml', { directoryName: 'demo', builtins: [] });
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.value;
+}
+
+const text = `version: v1
+services:
+  api:
+    build: production
+    command: [/bin/server]
+    args: [--port, "8080"]
+    env: { PRICE: "$5" }
+    secrets: [token, { name: db_password, env: DB_PASSWORD, file: false }]
+    healthcheck: { command: [wget, -q, http://127.0.0.1:8080/], interval: 500ms, retries: 5 }
+    depends_on: [db, cache]
+    volumes: [{ host: ./config, path: /etc/api, read_only: true }]
+  db:
+    image: postgres:16
+    ports: ["15432:5432"]
+    healthcheck: { command: pg_isready }
+    volumes: [{ name: data, path: /var/lib/postgresql/data }]
+  cache:
+    image: redis:7
+e2e:
+  build: e2e
+  env: { API: http://api:8080 }
+  secrets: [token]
+secrets:
+  token: fake-token
+  db_password: { fake: fake-pw }
+`;
+
+interface Svc extends Record<string, unknown> {
+  labels: Record<string, string>;
+  healthcheck: { test: unknown };
+  environment: Record<string, string>;
+}
+interface File {
+  services: Record<string, Svc>;
+  networks: unknown;
+  volumes: unknown;
+  secrets: unknown;
+}
+
+const compose = () => {
+  const c = config(text);
+  const model = stackModel(c, new Map([['.pipeline/blubber.yaml#production', 'demo:production-abc']]));
+  const rendered = renderCompose(model, composePaths('/p')) as unknown as File;
+  const svc = (name: string): Svc => rendered.services[name] as Svc;
+  return { model, file: { ...rendered, services: { api: svc('api'), db: svc('db'), cache: svc('cache') } }, raw: rendered };
+};
+
+test('every service: image, entrypoint/command, labels, network, init; dependencies first', (t) => {
+  const { file, raw } = compose();
+  t.deepEqual(Object.keys(raw.services), ['db', 'cache', 'api']);
+  t.like(file.services.api, { image: 'demo:production-abc', entrypoint: ['/bin/server'], command: ['--port', '8080'], init: true, networks: ['default'] });
+  for (const [name, svc] of Object.entries(file.services)) {
+    t.like(svc.labels, { 'devpipe.project': 'demo', 'devpipe.service': name, 'devpipe.role': 'stack' });
+  }
+  t.deepEqual(file.networks, { default: { name: 'devpipe-demo', labels: { 'devpipe.project': 'demo', 'devpipe.service': '*' } } });
+  t.deepEqual(file.volumes, { data: { labels: { 'devpipe.project': 'demo', 'devpipe.service': 'db' } } });
+});
+
+test('secrets: files under .devpipe/secrets mounted at /run/secrets, env secrets through an env file, never a value in the file', (t) => {
+  const { file } = compose();
+  t.deepEqual(file.services.api.secrets, ['token']);
+  t.deepEqual(file.secrets, { token: { file: '/p/.devpipe/secrets/token' } });
+  t.deepEqual(file.services.api.env_file, ['/p/.devpipe/secrets/env/api.env']);
+  const rendered = JSON.stringify(file);
+  t.false(rendered.includes('fake-token'));
+  t.false(rendered.includes('fake-pw'));
+});
+
+test('healthchecks, depends_on conditions, ports, volumes, and $ escaped', (t) => {
+  const { file } = compose();
+  t.deepEqual(file.services.api.healthcheck, { test: ['CMD', 'wget', '-q', 'http://127.0.0.1:8080/'], interval: '500ms', timeout: '3s', retries: 5, start_period: '0s' });
+  t.deepEqual(file.services.db.healthcheck.test, ['CMD', 'sh', '-c', 'pg_isready']);
+  t.deepEqual(file.services.api.depends_on, { db: { condition: 'service_healthy' }, cache: { condition: 'service_started' } });
+  t.deepEqual(file.services.db.ports, ['15432:5432']);
+  t.deepEqual(file.services.api.volumes, [{ type: 'bind', source: '/p/config', target: '/etc/api', read_only: true }]);
+  t.deepEqual(file.services.db.volumes, [{ type: 'volume', source: 'data', target: '/var/lib/postgresql/data', read_only: false }]);
+  t.is(file.services.api.environment.PRICE, '$$5');
+  t.is(escapeDollars('a$b$$'), 'a$$b$$$$');
+});
+
+test('builds of the stack: one per distinct variant, the suite only when asked', (t) => {
+  const c = config(text);
+  t.deepEqual(buildsOf(c, false).map((b) => b.variant), ['production']);
+  t.deepEqual(buildsOf(c, true).map((b) => b.variant), ['production', 'e2e']);
+});
+
+test('writing the stack: compose file, secret files, env file (0600), .gitignore; YAML round-trips', async (t) => {
+  const { model } = compose();
+  const files = new MemoryFiles('/p');
+  const target = await writeStackFiles(files, model, [
+    { name: 'token', value: 'fake-token', source: 'x' },
+    { name: 'db_password', value: 'fake-pw', source: 'x' },
+  ]);
+  t.deepEqual(target, { project: 'demo', file: '/p/.devpipe/stack/compose.yaml', cwd: '/p' });
+  t.is(files.files.get('.devpipe/secrets/token')?.content, 'fake-token');
+  t.deepEqual(files.files.get('.devpipe/secrets/env/api.env'), { content: 'DB_PASSWORD=fake-pw\n', mode: 0o600 });
+  t.is(files.files.get('.devpipe/.gitignore')?.content.trim().split('\n').pop(), '*');
+  const yaml = files.files.get('.devpipe/stack/compose.yaml')?.content ?? '';
+  t.deepEqual(parse(yaml), renderCompose(model, composePaths('/p')));
+  t.is(yaml, composeText(model, '/p'));
+});
