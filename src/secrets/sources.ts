@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { secretNamePattern } from '../spec/stack/schema.js';
 import { DevpipeError } from '../errors.js';
 import { SpecError } from '../spec/issues.js';
 import { validate } from '../spec/validate.js';
@@ -13,7 +14,7 @@ import { parseYaml } from '../spec/yaml.js';
 import type { SecretSource } from '../ports.js';
 
 const secretsFileSchema = z.record(
-  z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { error: 'is not a valid secret name' }),
+  z.string().regex(secretNamePattern, { error: 'is not a valid secret name' }),
   z.union([z.string(), z.number()], { error: 'expected the secret value as a string' }).transform(String),
 );
 

@@ -87,7 +87,7 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
     return 0;
   }
   const plan = rerun ? planRerun(findPipeline(config, rerun.pipeline)!, rerun, from) : undefined;
-  const secrets = await ciSecretSource(ctx.projectDir, ctx.env, options.secrets as string | undefined);
+  const secrets = await ciSecretSource(ctx, options.secrets as string | undefined);
 
   const docker = await ctx.docker();
   await docker.engine.info();

@@ -12,6 +12,12 @@ const name = z
   .string()
   .regex(namePattern, { error: (issue) => `${JSON.stringify(issue.input)} is not a valid name\nhint: use lowercase letters, digits, - and _ (starting with a letter or digit)` });
 
+/** Secret names: also upper case and dots, so PipelineLib credential ids (`SONAR_API_KEY`) work. */
+export const secretNamePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const secretName = z
+  .string()
+  .regex(secretNamePattern, { error: (issue) => `${JSON.stringify(issue.input)} is not a valid secret name\nhint: use letters, digits, -, _ and . (starting with a letter or digit)` });
+
 /** `2s`, `500ms`, `1m`, or a number of seconds. */
 export const durationPattern = /^\d+(ms|s|m)$/;
 const duration = z
@@ -46,9 +52,9 @@ const port = z
 
 const secretUse = z
   .union([
-    name,
+    secretName,
     z.strictObject({
-      name: name.describe('a secret declared under `secrets:`'),
+      name: secretName.describe('a secret declared under `secrets:`'),
       env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional().describe('also expose the value as this environment variable'),
       file: z.boolean().default(true).describe('mount it as the file `/run/secrets/<name>` (default true)'),
     }),
@@ -140,7 +146,7 @@ export const stackSchema = z
     settings: settingsSchema.optional(),
     services: z.record(name, serviceSchema).describe('the services of the local staging copy'),
     e2e: e2eSchema.optional(),
-    secrets: z.record(name, secretDecl).default({}).describe('fake secrets, declared once'),
+    secrets: z.record(secretName, secretDecl).default({}).describe('fake secrets, declared once'),
     profiles: z.record(name, profileSchema).default({}).describe('project profiles, overlaid with `--profile NAME` (over the built-in one of the same name)'),
   })
   .describe('.pipeline/devpipe.yaml');

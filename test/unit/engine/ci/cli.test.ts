@@ -108,5 +108,5 @@ test('a secrets file that cannot be read or is not a mapping: exit 2 before the 
   await writeFile(path.join(dir, 'secrets.yaml'), '- a\n- b\n');
   const list = await runCli(['-C', dir, 'ci', 'secrets'], { env: { ...noEngine, DEVPIPE_SECRETS_FILE: 'secrets.yaml' } });
   t.is(list.exitCode, 2);
-  t.regex(list.stderr, /secrets\.yaml is not a mapping of credential id → value/);
+  t.regex(list.stderr, /secrets\.yaml:1:1 expected a mapping, got a list/);
 });

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { ChainSecretSource, copySource, credentialEnv, EnvSecretSource, isUrlContext, MapSecretSource, pushRef, redact, sanitizeDestination, secretEnvName, summaryRows, tailOutput, runExitCode } from '../../../../src/engine/ci/index.js';
+import { copySource, credentialEnv, isUrlContext, pushRef, redact, sanitizeDestination, summaryRows, tailOutput, runExitCode, type SecretSource } from '../../../../src/engine/ci/index.js';
+import { secretEnvVar } from '../../../../src/engine/stack/secrets.js';
 import { DevpipeError } from '../../../../src/errors.js';
 
 const sanitized = test.macro({
@@ -33,13 +34,14 @@ test('push refs join the configured registry, name and tag', (t) => {
   t.is(pushRef('localhost:5000/', 'citoid', 'v1'), 'localhost:5000/citoid:v1');
 });
 
-test('secrets: env first, then the file; a missing id names it and every place devpipe looked', async (t) => {
-  t.is(secretEnvName('sonar-api.key'), 'DEVPIPE_SECRET_SONAR_API_KEY');
-  const source = new ChainSecretSource([new EnvSecretSource({ DEVPIPE_SECRET_A: 'from-env' }), new MapSecretSource({ A: 'from-file', B: 'b' }, 'secrets file s.yaml')]);
+test('credentials resolve through the secret source; a missing id names it and every place devpipe looked', async (t) => {
+  t.is(secretEnvVar('sonar-api.key'), 'DEVPIPE_SECRET_SONAR_API_KEY');
+  const values: Record<string, string> = { A: 'from-env', B: 'b' };
+  const source: SecretSource = { get: async (id) => values[id], describe: () => 'env DEVPIPE_SECRET_<ID>, fakes in .pipeline/devpipe.yaml' };
   t.deepEqual(await credentialEnv(source, 'test', [{ id: 'A', name: 'X' }, { id: 'B', name: 'Y' }]), { X: 'from-env', Y: 'b' });
   const error = await t.throwsAsync(credentialEnv(source, 'test', [{ id: 'C', name: 'Z' }]), { instanceOf: DevpipeError });
   t.is(error!.message, 'stage `test`: no value for credential `C` (run.credentials, exposed as Z)');
-  t.regex(error!.hint ?? '', /environment variables DEVPIPE_SECRET_<ID>, secrets file s.yaml; set DEVPIPE_SECRET_C=/);
+  t.regex(error!.hint ?? '', /env DEVPIPE_SECRET_<ID>, fakes in .pipeline\/devpipe.yaml; set DEVPIPE_SECRET_C=/);
   t.is(redact('key=hunter2!', ['hunter2']), 'key=***!');
 });
 
