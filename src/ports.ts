@@ -184,7 +184,11 @@ export interface StackTarget {
 export interface StackDeployer {
   /** `docker compose 2.26.1`; throws the hinted environment error when the tool is missing. */
   describe(): Promise<string>;
-  up(target: StackTarget, options?: { signal?: AbortSignal | undefined; onLine?: ((line: string) => void) | undefined }): Promise<void>;
+  /**
+   * Deploys the stack. With `services`, only those are (re)created, without touching their
+   * dependencies, and a replaced container is killed at once instead of waiting its stop timeout.
+   */
+  up(target: StackTarget, options?: { signal?: AbortSignal | undefined; onLine?: ((line: string) => void) | undefined; services?: readonly string[] | undefined }): Promise<void>;
   down(target: StackTarget, options: { volumes: boolean; signal?: AbortSignal | undefined }): Promise<void>;
   logs(
     target: StackTarget,

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { EventBus } from '../engine/events.js';
-import type { ContainerCopier, ContainerRunner, Engine, ImageBuilder, ImagePusher, ImageStore, ProcessRunner } from '../ports.js';
+import type { ContainerCopier, ContainerRunner, ContainerSyncer, Engine, ImageBuilder, ImagePusher, ImageStore, ProcessRunner, Watcher } from '../ports.js';
 import type { OutputStreams, Reporter } from '../ui/reporter.js';
 
 export type TargetName = 'compose' | 'minikube';
@@ -26,6 +26,7 @@ export interface DockerAdapters {
   containers: ContainerRunner;
   copier: ContainerCopier;
   pusher: ImagePusher;
+  syncer: ContainerSyncer;
 }
 
 export class Context {
@@ -45,7 +46,7 @@ export class Context {
   }
 
   /** Attaches the reporter chosen for this run (listr2 / plain / NDJSON). */
-  async reporter(): Promise<Reporter> {
+  async reporter(view: 'tasks' | 'dev' = 'tasks'): Promise<Reporter> {
     if (!this.#reporter) {
       const { selectReporter } = await import('../ui/reporter.js');
       this.#reporter = await selectReporter({
@@ -54,7 +55,7 @@ export class Context {
         color: this.options.color && this.env.NO_COLOR === undefined,
         env: this.env,
         streams: this.streams,
-      });
+      }, view);
       this.#reporter.attach(this.bus);
     }
     return this.#reporter;
@@ -65,35 +66,46 @@ export class Context {
   }
 
   docker(): Promise<DockerAdapters> {
-    this.#docker ??= (async () => {
-      const [{ findEngine, connect }, { DockerEngine }, { DockerImageBuilder }, { DockerImageStore }, { DockerContainerRunner }, { DockerContainerCopier }, { DockerImagePusher }] =
-        await Promise.all([
-          import('../docker/connect.js'),
-          import('../docker/engine.js'),
-          import('../docker/image-builder.js'),
-          import('../docker/images.js'),
-          import('../docker/containers.js'),
-          import('../docker/container-copy.js'),
-          import('../docker/image-pusher.js'),
-        ]);
-      const endpoint = findEngine(this.env);
-      const docker = connect(endpoint);
-      return {
-        foundVia: endpoint.foundVia,
-        engine: new DockerEngine(docker, endpoint),
-        builder: new DockerImageBuilder(docker),
-        images: new DockerImageStore(docker),
-        containers: new DockerContainerRunner(docker),
-        copier: new DockerContainerCopier(docker),
-        pusher: new DockerImagePusher(docker),
-      };
-    })();
+    this.#docker ??= this.#dockerFor(this.env);
     return this.#docker;
+  }
+
+  /** Every Docker adapter over one engine connection, found from `env` (DOCKER_HOST, …). */
+  async #dockerFor(env: NodeJS.ProcessEnv, via?: (foundVia: string) => string): Promise<DockerAdapters> {
+    const [{ findEngine, connect }, { DockerEngine }, { DockerImageBuilder }, { DockerImageStore }, { DockerContainerRunner }, { DockerContainerCopier }, { DockerImagePusher }, { DockerContainerSyncer }] =
+      await Promise.all([
+        import('../docker/connect.js'),
+        import('../docker/engine.js'),
+        import('../docker/image-builder.js'),
+        import('../docker/images.js'),
+        import('../docker/containers.js'),
+        import('../docker/container-copy.js'),
+        import('../docker/image-pusher.js'),
+        import('../docker/container-sync.js'),
+      ]);
+    const endpoint = findEngine(env);
+    const docker = connect(endpoint);
+    return {
+      foundVia: via ? via(endpoint.foundVia) : endpoint.foundVia,
+      engine: new DockerEngine(docker, endpoint),
+      builder: new DockerImageBuilder(docker),
+      images: new DockerImageStore(docker),
+      containers: new DockerContainerRunner(docker),
+      copier: new DockerContainerCopier(docker),
+      pusher: new DockerImagePusher(docker),
+      syncer: new DockerContainerSyncer(docker),
+    };
   }
 
   process(): Promise<ProcessRunner> {
     this.#process ??= import('../process/execa-runner.js').then(({ ExecaProcessRunner }) => new ExecaProcessRunner());
     return this.#process;
+  }
+
+  /** The file watcher (chokidar). */
+  async watcher(): Promise<Watcher> {
+    const { ChokidarWatcher } = await import('../watch/chokidar-watcher.js');
+    return new ChokidarWatcher();
   }
 
   /** Writes a result line to stdout (human mode only; --json carries results as events). */
@@ -125,33 +137,5 @@ export class Context {
   async imageScanner(): Promise<import('../ports.js').ImageScanner> {
     const [{ DockerImageScanner }, docker] = await Promise.all([import('../docker/image-scan.js'), this.docker()]);
     return new DockerImageScanner(docker.images);
-  }
-
-  /** Docker adapters on minikube's own daemon (`minikube docker-env` output applied over this env). */
-  async dockerAt(overrides: Record<string, string>): Promise<DockerAdapters & { scanner: import('../ports.js').ImageScanner }> {
-    const [{ findEngine, connect }, { DockerEngine }, { DockerImageBuilder }, { DockerImageStore }, { DockerContainerRunner }, { DockerContainerCopier }, { DockerImagePusher }, { DockerImageScanner }] =
-      await Promise.all([
-        import('../docker/connect.js'),
-        import('../docker/engine.js'),
-        import('../docker/image-builder.js'),
-        import('../docker/images.js'),
-        import('../docker/containers.js'),
-        import('../docker/container-copy.js'),
-        import('../docker/image-pusher.js'),
-        import('../docker/image-scan.js'),
-      ]);
-    const endpoint = findEngine({ ...this.env, ...overrides });
-    const docker = connect(endpoint);
-    const images = new DockerImageStore(docker);
-    return {
-      foundVia: `minikube docker-env (${endpoint.foundVia})`,
-      engine: new DockerEngine(docker, endpoint),
-      builder: new DockerImageBuilder(docker),
-      images,
-      containers: new DockerContainerRunner(docker),
-      copier: new DockerContainerCopier(docker),
-      pusher: new DockerImagePusher(docker),
-      scanner: new DockerImageScanner(images),
-    };
   }
 }

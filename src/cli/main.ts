@@ -51,13 +51,21 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     const { Context } = await import('./context.js');
     ctx = new Context(g, env, { out: stdout, err: stderr }, options.cwd ?? process.cwd());
     const abort = new AbortController();
-    const onSignal = () => abort.abort();
-    process.once('SIGINT', onSignal);
+    // `on`, not `once`: signal-exit (used by execa and listr2) re-raises a signal when no other
+    // listener is left, which would kill devpipe before its cleanup (teardown, builds cancelled).
+    // A second Ctrl-C exits at once.
+    const onSignal = () => {
+      if (abort.signal.aborted) process.exit(130);
+      abort.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     try {
       const module = await load();
       return await module.run(ctx, args, { ...opts, signal: abort.signal });
     } finally {
       process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
       await ctx.finish();
     }
   };

@@ -117,8 +117,14 @@ export function buildProgram(version: string, dispatch: Dispatch, setExit: (code
   program
     .command('dev')
     .description('watch: rebuild, redeploy and test as files change')
-    .option('--e2e', 'run the e2e suite after every deploy')
+    .option('--e2e', 'run the e2e suite after every deploy (key e runs it on demand)')
     .option('--down-on-exit', 'take the stack down when the loop exits')
+    .option('--test-variant <variant>', 'the Blubber variant run as unit tests after each rebuild (default: test, when it exists)')
+    .option('--no-test', 'do not run unit tests after rebuilds')
+    .option('--no-sync', 'always rebuild; never copy changed files into running containers')
+    .option('--restart-after-sync', 'restart a container after copying changed files into it')
+    .option('--no-logs', 'do not stream service logs')
+    .option('--secrets <file>', 'fake secret values (overrides devpipe.yaml and the user config)')
     .action(run('dev'));
 
   const secrets = program.command('secrets').description('fake secrets');

@@ -71,10 +71,15 @@ export class ComposeDeployer implements StackDeployer {
     );
   }
 
-  async up(target: StackTarget, options: { signal?: AbortSignal | undefined; onLine?: ((line: string) => void) | undefined } = {}): Promise<void> {
+  async up(target: StackTarget, options: { signal?: AbortSignal | undefined; onLine?: ((line: string) => void) | undefined; services?: readonly string[] | undefined } = {}): Promise<void> {
     // Images are built (or pinned and present) before this: never build here. v1 has no --pull.
-    const args = ['up', '-d', '--remove-orphans', '--no-build'];
+    const args = options.services
+      ? // The dev loop's redeploy: only these services, dependencies untouched, the old container
+        // killed at once (`-t 0`) instead of waiting for its stop timeout.
+        ['up', '-d', '--no-build', '--no-deps', '-t', '0']
+      : ['up', '-d', '--remove-orphans', '--no-build'];
     if (this.flavour.major === 2) args.push('--pull', 'missing', '--quiet-pull');
+    args.push(...(options.services ?? []));
     await this.#run(target, args, options);
   }
 

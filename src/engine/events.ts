@@ -15,6 +15,21 @@ export interface PlannedTask {
   concurrent?: boolean;
 }
 
+/** One service as the dev loop shows it. */
+export interface DevServiceView {
+  service: string;
+  /** The image tag it runs (content-addressed for images built here). */
+  image: string;
+  state: 'starting' | 'building' | 'syncing' | 'deploying' | 'running' | 'failed' | 'pinned';
+  health: string;
+  /** The last build or sync: when, why (the files), how long, what came of it. */
+  lastBuild?: { at: string; reason: string[]; durationMs: number; result: 'built' | 'synced' | 'unchanged' | 'failed' | 'cancelled' } | undefined;
+  /** The last unit-test run of this service's image. */
+  test?: { at: string; result: 'passed' | 'failed' | 'running' } | undefined;
+  /** Why it is failed (build error, health), when it is. */
+  detail?: string | undefined;
+}
+
 export interface EventMap {
   /** The tasks a run will go through, announced before the first starts. */
   /** `concurrent`: the top-level tasks run in parallel. */
@@ -25,6 +40,20 @@ export interface EventMap {
   /** A built image: the line users look for. */
   'image:built': { variant: string; imageId: string; tags: string[]; cached: boolean; durationMs: number };
   message: { level: 'info' | 'warn' | 'error'; text: string };
+  /** `devpipe dev`: a service's state changed. */
+  'dev:service': DevServiceView;
+  /** `devpipe dev`: an iteration started or ended (`outcome` on the end). */
+  'dev:iteration': {
+    n: number;
+    phase: 'start' | 'end';
+    /** The changed files that triggered it (or `key r`, `spec changed`). */
+    reason: string[];
+    outcome?: 'ok' | 'failed' | 'cancelled' | 'noop' | undefined;
+    durationMs?: number | undefined;
+    detail?: string | undefined;
+  };
+  /** `devpipe dev`: one line of a service's log. */
+  'dev:log': { service: string; line: string };
   /** Arbitrary structured result of a command (doctor report, summary table). */
   result: { command: string; data: unknown };
 }

@@ -50,6 +50,19 @@ export class PlainReporter implements Reporter {
         this.#write(`${prefix} ${event.text}`);
         break;
       }
+      case 'dev:service':
+        this.#write(`${p.dim('service')} ${event.service}: ${event.state}${event.image ? ` ${event.image}` : ''}${event.health !== 'none' ? ` (${event.health})` : ''}${event.lastBuild ? ` — last ${event.lastBuild.result} in ${formatDuration(event.lastBuild.durationMs)} (${event.lastBuild.reason.join(', ')})` : ''}${event.test ? ` — tests ${event.test.result}` : ''}${event.detail ? ` — ${event.detail}` : ''}`);
+        break;
+      case 'dev:iteration':
+        this.#write(
+          event.phase === 'start'
+            ? `${p.cyan('▶')} #${event.n} changed: ${event.reason.join(', ')}`
+            : `${event.outcome === 'failed' ? p.red('✖') : p.green('✔')} #${event.n} ${event.outcome ?? ''} in ${formatDuration(event.durationMs ?? 0)}${event.detail ? ` — ${event.detail}` : ''}`,
+        );
+        break;
+      case 'dev:log':
+        this.#write(`${event.service} | ${event.line}`);
+        break;
       case 'result':
         break;
     }

@@ -33,13 +33,17 @@ export function reporterKind(options: Pick<ReporterOptions, 'json' | 'env' | 'st
   return 'plain';
 }
 
-export async function selectReporter(options: ReporterOptions): Promise<Reporter> {
+export async function selectReporter(options: ReporterOptions, view: 'tasks' | 'dev' = 'tasks'): Promise<Reporter> {
   switch (reporterKind(options)) {
     case 'json': {
       const { JsonReporter } = await import('./json-reporter.js');
       return new JsonReporter(options.streams.out);
     }
     case 'tty': {
+      if (view === 'dev') {
+        const { DevView } = await import('./dev-view.js');
+        return new DevView(options);
+      }
       const { ListrReporter } = await import('./listr-reporter.js');
       return new ListrReporter(options);
     }

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { runCli } from '../../helpers/cli.js';
+import { tempProject } from '../../helpers/tmp.js';
 
 test('--help lists every command of the contract and exits 0', async (t) => {
   const { exitCode, stdout } = await runCli(['--help']);
@@ -35,22 +36,13 @@ test('a malformed --build-arg is a usage error (exit 2) with an example', async 
   t.regex(stderr, /hint: for example --build-arg VERSION=1\.2/);
 });
 
-const pending = test.macro({
-  async exec(t, command: string[], issue: RegExp) {
-    const { exitCode, stderr } = await runCli(command);
-    t.is(exitCode, 2);
-    t.regex(stderr, /is not implemented yet/);
-    t.regex(stderr, issue);
-  },
-  title: (_p, command: string[]) => `devpipe ${command.join(' ')} says it is not implemented yet (exit 2)`,
-});
-
-test(pending, ['dev'], /issue #6/);
-
 test('with --json an error is one JSON line on stdout, and readable text on stderr', async (t) => {
-  const { exitCode, stdout, stderr } = await runCli(['--json', 'dev']);
+  const dir = await tempProject({ '.pipeline/blubber.yaml': 'version: v4\nvariants:\n  test: {base: debian:bookworm-slim, bse: x}\n' });
+  const { exitCode, stdout, stderr } = await runCli(['--json', '-C', dir, 'render', 'test']);
   t.is(exitCode, 2);
-  const event = JSON.parse(stdout.trim()) as Record<string, unknown>;
-  t.like(event, { type: 'error', kind: 'not-implemented', exitCode: 2 });
-  t.regex(stderr, /^error: `devpipe dev` is not implemented yet/);
+  const lines = stdout.trim().split('\n');
+  const event = JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
+  t.like(event, { type: 'error', kind: 'spec', exitCode: 2 });
+  t.like((event.issues as Record<string, unknown>[])[0], { line: 3, col: 38, path: 'variants.test.bse' });
+  t.regex(stderr, /^error: \S*\.pipeline\/blubber\.yaml:3:38 variants\.test\.bse: unknown key "bse"/);
 });

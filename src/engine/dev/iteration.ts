@@ -1,0 +1,245 @@
+/**
+ * One iteration of the dev loop, in order: hot path (sync) or build → redeploy what changed →
+ * wait for health (roll back to the last good version on failure) → unit tests → e2e. Reports
+ * every step as events; never throws for the user's failures (the loop goes on).
+ */
+import path from 'node:path';
+import { DevpipeError, toDevpipeError } from '../../errors.js';
+import type { StackTarget } from '../../ports.js';
+import type { DevServiceView, EventBus } from '../events.js';
+import { writeStackFiles } from '../stack/files.js';
+import { waitHealthy } from '../stack/health.js';
+import type { StackModel } from '../stack/model.js';
+import type { ChangeSet } from './changes.js';
+import type { DevOptions, DevPorts } from './loop.js';
+import { inputTargets, servicesOf, suiteKey, type DevPlan } from './plan.js';
+import { syncDecision } from './sync.js';
+import { runSuite } from '../stack/e2e.js';
+
+/** What an iteration needs from the loop. */
+export interface IterationContext {
+  plan: DevPlan;
+  model: StackModel;
+  target: StackTarget;
+  readonly deployed: Map<string, string>;
+  readonly ports: DevPorts;
+  readonly bus: EventBus;
+  readonly options: DevOptions;
+  setView(service: string, patch: Partial<DevServiceView>): void;
+  followLogs(service: string): void;
+  containersOf(service: string): Promise<string[]>;
+  modelWith(tags: ReadonlyMap<string, string>): StackModel;
+  buildOnly(keys: readonly string[], signal: AbortSignal): ReturnType<typeof import('../stack/up.js').buildStackImages>;
+}
+
+export class Iteration {
+  readonly #started = Date.now();
+  #building = new Set<string>();
+  #files: string[] = [];
+
+  constructor(
+    private readonly loop: IterationContext,
+    readonly n: number,
+    readonly reason: string[],
+    private readonly controller: AbortController,
+  ) {}
+
+  cancel(): void {
+    this.controller.abort();
+  }
+
+  /**
+   * Cancels the build when newer changes touch an image it is building (or a spec file): its
+   * result would be stale. Other changes wait for the next iteration.
+   */
+  cancelIfStale(paths: readonly string[]): void {
+    if (this.#building.size === 0) return;
+    const targets = inputTargets(this.loop.plan, this.loop.options.matcher);
+    const stale = paths.some((p) => this.loop.plan.specFiles.includes(p) || [...this.#building].some((key) => targets.get(key)?.(p)));
+    if (stale) this.controller.abort();
+  }
+
+  #end(outcome: 'ok' | 'failed' | 'cancelled' | 'noop', detail?: string): void {
+    this.loop.bus.emit('dev:iteration', { n: this.n, phase: 'end', reason: this.reason, outcome, durationMs: Date.now() - this.#started, detail });
+  }
+
+  /** Runs the iteration; returns the files to hand back to the loop when it was cancelled. */
+  async run(changes: ChangeSet): Promise<string[]> {
+    const { loop } = this;
+    const signal = this.controller.signal;
+    this.#files = [...changes.specs, ...[...changes.affected.values()].flat()];
+    loop.bus.emit('dev:iteration', { n: this.n, phase: 'start', reason: this.reason });
+    try {
+      let affected = new Map(changes.affected);
+      if (changes.specs.length > 0) {
+        loop.plan = await loop.options.reload();
+        affected = new Map(loop.plan.builds.map((b) => [b.key, changes.specs]));
+        if (loop.plan.tests) affected.set(loop.plan.tests.key, changes.specs);
+      }
+      const toBuild: string[] = [];
+      const synced: string[] = [];
+      for (const [key, files] of affected) {
+        if (changes.specs.length === 0 && (await this.#trySync(key, files))) synced.push(...servicesOf(loop.plan, key));
+        else toBuild.push(key);
+      }
+      const redeployed = await this.#rebuild(toBuild, affected, signal);
+      const ranTests = loop.options.tests && loop.plan.tests && toBuild.length + synced.length > 0 ? await this.runTests(toBuild) : undefined;
+      const e2e = redeployed.length > 0 && loop.options.e2eAfterDeploy && loop.model.suite ? await this.runE2e() : undefined;
+      const done = [
+        redeployed.length > 0 ? `redeployed ${redeployed.join(', ')}` : '',
+        synced.length > 0 ? `synced into ${synced.join(', ')}` : '',
+        redeployed.length + synced.length === 0 ? 'no image changed' : '',
+        ranTests === undefined ? '' : ranTests ? 'tests passed' : 'tests FAILED',
+        e2e === undefined ? '' : e2e ? 'e2e passed' : 'e2e FAILED',
+      ].filter(Boolean);
+      this.#end(ranTests === false || e2e === false ? 'failed' : 'ok', done.join('; '));
+      return [];
+    } catch (error) {
+      if (signal.aborted) {
+        this.#end('cancelled', 'a newer change arrived; building again with it');
+        return this.#files;
+      }
+      const failure = toDevpipeError(error);
+      loop.bus.emit('message', { level: 'error', text: [failure.message, ...failure.details].join('\n') });
+      this.#end('failed', failure.message);
+      return [];
+    }
+  }
+
+  /** The hot path: every changed file provably needs no rebuild → copy into the running containers. */
+  async #trySync(key: string, files: readonly string[]): Promise<boolean> {
+    const { loop } = this;
+    if (!loop.options.sync) return false;
+    const build = loop.plan.builds.find((b) => b.key === key);
+    const services = servicesOf(loop.plan, key);
+    if (!build || services.length === 0 || files.length === 0) return false;
+    const decisions = files.map((file) => ({ file, decision: syncDecision(build.stages, file, build.image.buildArgs) }));
+    if (decisions.some((d) => !d.decision.sync)) return false;
+    const started = Date.now();
+    const containers = (await Promise.all(services.map((s) => loop.containersOf(s)))).flat();
+    if (containers.length === 0) return false;
+    for (const service of services) loop.setView(service, { state: 'syncing' });
+    const copies = decisions.flatMap((d) => (d.decision.sync ? [{ hostPath: path.join(loop.ports.files.root, d.file), ...d.decision.target }] : []));
+    for (const container of containers) {
+      await loop.ports.syncer.put(container, copies);
+      if (loop.options.restartAfterSync) await loop.ports.syncer.restart(container);
+    }
+    const durationMs = Date.now() - started;
+    for (const service of services) {
+      loop.setView(service, { state: 'running', lastBuild: { at: new Date().toISOString(), reason: [...files], durationMs, result: 'synced' } });
+    }
+    return true;
+  }
+
+  async #rebuild(keys: readonly string[], affected: ReadonlyMap<string, string[]>, signal: AbortSignal): Promise<string[]> {
+    const { loop } = this;
+    const suite = suiteKey(loop.plan);
+    const serviceKeys = keys.filter((k) => servicesOf(loop.plan, k).length > 0 || k === suite);
+    if (serviceKeys.length === 0) return [];
+    this.#building = new Set(serviceKeys);
+    const started = Date.now();
+    for (const key of serviceKeys) for (const service of servicesOf(loop.plan, key)) loop.setView(service, { state: 'building' });
+    let built: Awaited<ReturnType<IterationContext['buildOnly']>>;
+    try {
+      built = await loop.buildOnly(serviceKeys, signal);
+    } catch (error) {
+      const result = signal.aborted ? 'cancelled' : 'failed';
+      for (const key of serviceKeys) {
+        for (const service of servicesOf(loop.plan, key)) {
+          loop.setView(service, { state: 'running', detail: result === 'failed' ? `build failed; still running ${loop.deployed.get(key) ?? 'the last good version'}` : undefined, lastBuild: { at: new Date().toISOString(), reason: affected.get(key) ?? [], durationMs: Date.now() - started, result } });
+        }
+      }
+      throw error;
+    } finally {
+      this.#building = new Set();
+    }
+    const changed = new Map<string, string>();
+    for (const key of serviceKeys) {
+      const image = built.get(key);
+      if (!image) continue;
+      if (key === suite) {
+        // The e2e suite's image is not deployed: the next suite run uses the new one.
+        loop.deployed.set(key, image.contentTag);
+        loop.model = loop.modelWith(new Map());
+        continue;
+      }
+      const same = loop.deployed.get(key) === image.contentTag;
+      if (!same) changed.set(key, image.contentTag);
+      for (const service of servicesOf(loop.plan, key)) {
+        loop.setView(service, { state: same ? 'running' : 'deploying', lastBuild: { at: new Date().toISOString(), reason: affected.get(key) ?? [], durationMs: image.durationMs, result: same ? 'unchanged' : 'built' } });
+      }
+    }
+    if (changed.size === 0) return [];
+    return this.#redeploy(changed, signal);
+  }
+
+  async #redeploy(tags: ReadonlyMap<string, string>, signal: AbortSignal): Promise<string[]> {
+    const { loop } = this;
+    const services = [...tags.keys()].flatMap((key) => servicesOf(loop.plan, key));
+    const model = loop.modelWith(tags);
+    const target = await writeStackFiles(loop.ports.files, model, loop.plan.secrets);
+    const subset = { ...model, services: model.services.filter((s) => services.includes(s.name)) };
+    try {
+      await loop.ports.deployer.up(target, { services, signal });
+      const states = await waitHealthy(loop.ports, loop.bus, subset, target, { timeoutMs: loop.plan.config.settings.healthTimeoutMs, signal, settleMs: 500 });
+      for (const [key, tag] of tags) loop.deployed.set(key, tag);
+      loop.model = model;
+      loop.target = target;
+      for (const state of states) loop.setView(state.service, { state: 'running', image: model.services.find((s) => s.name === state.service)?.imageRef ?? '', health: state.health, detail: undefined });
+      for (const service of services) loop.followLogs(service);
+      return services;
+    } catch (error) {
+      if (signal.aborted) throw error;
+      // Keep the last good version running: put the previous images back.
+      const failure = toDevpipeError(error);
+      const previous = loop.modelWith(new Map());
+      const back = await writeStackFiles(loop.ports.files, previous, loop.plan.secrets);
+      await loop.ports.deployer.up(back, { services }).catch(() => undefined);
+      for (const service of services) {
+        loop.setView(service, { state: 'failed', image: previous.services.find((s) => s.name === service)?.imageRef ?? '', detail: `new version failed (${failure.message}); rolled back to the last good version` });
+        loop.followLogs(service);
+      }
+      throw new DevpipeError('failure', `${services.join(', ')}: the new version did not get ready; the last good version runs again`, { details: failure.details, cause: error });
+    }
+  }
+
+  /** Builds and runs the unit tests; true when they passed. */
+  async runTests(builtKeys: readonly string[]): Promise<boolean> {
+    const { loop } = this;
+    const tests = loop.plan.tests;
+    if (!tests) return true;
+    // The tests check the repository's code: their result shows on every service built here.
+    void builtKeys;
+    const services = [...new Set(loop.plan.builds.flatMap((b) => servicesOf(loop.plan, b.key)))];
+    const at = new Date().toISOString();
+    for (const service of services) loop.setView(service, { test: { at, result: 'running' } });
+    const built = await loop.buildOnly([tests.key], this.controller.signal);
+    const image = built.get(tests.key);
+    if (!image) return true;
+    const id = `test:${tests.image.variant}`;
+    loop.bus.emit('task:start', { id, title: `unit tests (${tests.image.variant})` });
+    const started = Date.now();
+    const result = await loop.ports.containers.run({
+      image: image.contentTag,
+      labels: { 'devpipe.project': loop.plan.config.project, 'devpipe.role': 'test' },
+      signal: this.controller.signal,
+      onOutput: (line, stream) => loop.bus.emit('task:log', { id, line, stream }),
+    });
+    await loop.ports.containers.remove(result.containerId).catch(() => undefined);
+    const passed = result.exitCode === 0;
+    loop.bus.emit('task:end', { id, status: passed ? 'ok' : 'failed', durationMs: Date.now() - started, detail: passed ? undefined : `exit code ${result.exitCode}` });
+    for (const service of services) loop.setView(service, { test: { at: new Date().toISOString(), result: passed ? 'passed' : 'failed' } });
+    return passed;
+  }
+
+  async runE2e(): Promise<boolean> {
+    const { loop } = this;
+    const result = await runSuite(loop.ports, loop.bus, loop.model, loop.target, {
+      run: `dev-${this.n}-${Date.now().toString(36)}`,
+      secrets: loop.plan.secrets,
+      redact: (text) => text,
+      signal: this.controller.signal,
+    });
+    return result.exitCode === 0;
+  }
+}

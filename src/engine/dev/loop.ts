@@ -1,0 +1,222 @@
+/**
+ * The dev loop: watcher → change set → debounced trigger → one iteration (build → deploy → test),
+ * and a failed iteration never ends the loop. Builds made stale by a newer change are cancelled;
+ * a service is redeployed only when its image really changed (content-addressed tags), without
+ * waiting for stop timeouts; a build or health failure keeps the last good version running.
+ * Talks to ports only.
+ */
+import { DevpipeError, toDevpipeError } from '../../errors.js';
+import type { ContainerSyncer, StackTarget, Watcher, WatchHandle } from '../../ports.js';
+import type { DevServiceView, EventBus } from '../events.js';
+import { LABEL_PROJECT, LABEL_SERVICE, stackModel, type StackModel } from '../stack/model.js';
+import { buildStackImages, upStack, type StackPorts } from '../stack/up.js';
+import { addChanges, describeFiles, emptyChangeSet, isEmpty, isNoise } from './changes.js';
+import { Debouncer, defaultDebounce, type DebounceSettings } from './debounce.js';
+import type { PatternMatcher } from './inputs.js';
+import { LoopGuard } from './loop-guard.js';
+import { inputTargets, servicesOf, suiteKey, type DevPlan } from './plan.js';
+import { Iteration, type IterationContext } from './iteration.js';
+
+export interface DevPorts extends StackPorts {
+  watcher: Watcher;
+  syncer: ContainerSyncer;
+}
+
+export interface DevOptions {
+  /** Reloads the plan after a spec file changed (throws a SpecError when it is broken). */
+  reload: () => Promise<DevPlan>;
+  matcher: PatternMatcher;
+  tests: boolean;
+  e2eAfterDeploy: boolean;
+  sync: boolean;
+  restartAfterSync: boolean;
+  debounce?: DebounceSettings;
+  /** Streams service logs as `dev:log` events. */
+  logs: boolean;
+}
+
+export class DevLoop implements IterationContext {
+  plan: DevPlan;
+  model!: StackModel;
+  target!: StackTarget;
+  /** Build key → the content tag deployed now (the last good version). */
+  readonly deployed = new Map<string, string>();
+  readonly views = new Map<string, DevServiceView>();
+  readonly guard = new LoopGuard();
+  #pending = new Map<string, number>();
+  #debouncer: Debouncer;
+  #running: { iteration: Iteration; done: Promise<void> } | undefined;
+  #n = 0;
+  #handle: WatchHandle | undefined;
+  #logFollowers = new Map<string, AbortController>();
+  #stopped = false;
+
+  constructor(
+    readonly ports: DevPorts,
+    readonly bus: EventBus,
+    initial: DevPlan,
+    readonly options: DevOptions,
+    readonly signal: AbortSignal,
+  ) {
+    this.plan = initial;
+    this.#debouncer = new Debouncer(() => this.#fire(), options.debounce ?? defaultDebounce);
+  }
+
+  setView(service: string, patch: Partial<DevServiceView>): void {
+    const view: DevServiceView = { service, image: '', state: 'starting', health: 'none', ...this.views.get(service), ...patch };
+    this.views.set(service, view);
+    this.bus.emit('dev:service', view);
+  }
+
+  /** Brings the stack up, runs the tests once, then starts watching. */
+  async start(): Promise<void> {
+    const { plan } = this;
+    for (const service of plan.config.services) this.setView(service.name, { state: service.image.kind === 'pinned' ? 'pinned' : 'building', image: service.image.kind === 'pinned' ? service.image.ref : '' });
+    const summary = await upStack(this.ports, this.bus, { config: plan.config, builds: plan.builds, secrets: plan.secrets, revision: plan.revision, signal: this.signal });
+    this.model = summary.model;
+    this.target = summary.target;
+    for (const build of plan.builds) {
+      const service = this.model.services.find((s) => servicesOf(plan, build.key).includes(s.name));
+      const ref = build.key === suiteKey(plan) ? this.model.suite?.imageRef : service?.imageRef;
+      if (ref) this.deployed.set(build.key, ref);
+    }
+    for (const state of summary.states) {
+      const service = this.model.services.find((s) => s.name === state.service);
+      this.setView(state.service, { state: service?.image.kind === 'pinned' ? 'pinned' : 'running', image: service?.imageRef ?? '', health: state.health });
+    }
+    for (const service of this.model.services) this.followLogs(service.name);
+    if (this.options.tests && plan.tests) await new Iteration(this, 0, ['start'], new AbortController()).runTests(plan.builds.map((b) => b.key));
+    this.#watch();
+  }
+
+  #watch(): void {
+    const ignored = this.options.matcher(this.plan.ignorePatterns.filter((p) => !p.startsWith('!')));
+    const hasNegations = this.plan.ignorePatterns.some((p) => p.startsWith('!'));
+    this.#handle = this.ports.watcher.watch(this.ports.files.root, {
+      ignore: (relative, isDirectory) => isNoise(relative) || (isDirectory && !hasNegations && ignored(relative) && !this.plan.specFiles.some((f) => f.startsWith(`${relative}/`))),
+      onEvent: (event) => {
+        if (this.#stopped || event.kind === 'addDir') return;
+        if (!this.#pending.has(event.path)) this.#pending.set(event.path, event.at);
+        this.#debouncer.touch();
+      },
+      onError: (error) => this.bus.emit('message', { level: 'warn', text: `watcher: ${error.message}` }),
+    });
+  }
+
+  /** Resolves once the watcher is live (tests and the bench wait for it). */
+  ready(): Promise<void> {
+    return this.#handle?.ready ?? Promise.resolve();
+  }
+
+  #fire(): void {
+    if (this.#stopped || this.#pending.size === 0) return;
+    if (this.#running) {
+      // A newer change: cancel the running iteration if it builds what changed; it hands its
+      // files back and the loop runs again with everything.
+      this.#running.iteration.cancelIfStale([...this.#pending.keys()]);
+      return;
+    }
+    const batch = this.#pending;
+    this.#pending = new Map();
+    void this.#run([...batch.keys()], Math.min(...batch.values()));
+  }
+
+  /** Rebuilds and redeploys everything (key `r`). */
+  rebuildAll(): void {
+    if (this.#running) {
+      this.bus.emit('message', { level: 'info', text: 'an iteration is running; rebuild-all waits for it' });
+    }
+    void (this.#running?.done ?? Promise.resolve()).then(() => this.#run(['(rebuild all)'], Date.now(), true));
+  }
+
+  async #run(paths: string[], firstAt: number, all = false): Promise<void> {
+    if (this.#stopped) return;
+    const n = ++this.#n;
+    const targets = { specFiles: this.plan.specFiles, images: inputTargets(this.plan, this.options.matcher) };
+    const changes = all ? emptyChangeSet() : addChanges(emptyChangeSet(), this.guard.filter(paths), targets);
+    if (all) for (const build of this.plan.builds) changes.affected.set(build.key, ['(rebuild all)']);
+    if (!all && isEmpty(changes)) {
+      if (changes.unrelated.length > 0) this.bus.emit('dev:iteration', { n, phase: 'end', reason: changes.unrelated, outcome: 'noop', durationMs: 0, detail: 'no image reads these files' });
+      return;
+    }
+    const triggering = [...new Set([...changes.specs, ...[...changes.affected.values()].flat()])];
+    const verdict = this.guard.check(triggering, firstAt);
+    if (verdict.muted.length > 0) {
+      this.bus.emit('message', {
+        level: 'warn',
+        text: `${describeFiles(verdict.muted)} changed right after each of the last iterations: a build or a running service writes into its own inputs. These files no longer trigger builds; add them to .dockerignore (or stop writing them from the container) and restart devpipe dev.`,
+      });
+    }
+    const controller = new AbortController();
+    const iteration = new Iteration(this, n, triggering, controller);
+    const done = iteration.run(changes).then(
+      (handBack) => {
+        for (const file of handBack) if (!this.#pending.has(file)) this.#pending.set(file, Date.now());
+      },
+      (error: unknown) => this.bus.emit('message', { level: 'error', text: toDevpipeError(error).message }),
+    );
+    this.#running = { iteration, done };
+    await done;
+    this.#running = undefined;
+    this.guard.iterationEnded(Date.now());
+    if (this.#pending.size > 0) this.#debouncer.touch();
+  }
+
+  /** Streams a service's logs (restarted after each redeploy, so nothing is lost). */
+  followLogs(service: string): void {
+    if (!this.options.logs) return;
+    this.#logFollowers.get(service)?.abort();
+    const controller = new AbortController();
+    this.#logFollowers.set(service, controller);
+    const prefix = /^\S+\s+\|\s?/;
+    void this.ports.deployer
+      .logs(this.target, { services: [service], follow: true, signal: controller.signal, onLine: (line) => this.bus.emit('dev:log', { service, line: line.replace(prefix, '') }) })
+      .catch(() => undefined);
+  }
+
+  /** Runs the e2e suite now (key `e`). */
+  async e2e(): Promise<void> {
+    if (!this.model?.suite) {
+      this.bus.emit('message', { level: 'warn', text: 'this stack has no e2e suite (an `e2e:` section in .pipeline/devpipe.yaml; start dev with --e2e to build it)' });
+      return;
+    }
+    await this.#running?.done;
+    const iteration = new Iteration(this, ++this.#n, ['key e'], new AbortController());
+    await iteration.runE2e().catch((error: unknown) => this.bus.emit('message', { level: 'error', text: toDevpipeError(error).message }));
+  }
+
+  /** Running containers of a service. */
+  async containersOf(service: string): Promise<string[]> {
+    const containers = await this.ports.containers.list({ [LABEL_PROJECT]: this.model.project, [LABEL_SERVICE]: service });
+    return containers.filter((c) => c.state === 'running').map((c) => c.id);
+  }
+
+  modelWith(tags: ReadonlyMap<string, string>): StackModel {
+    return stackModel(this.plan.config, new Map([...this.deployed, ...tags]));
+  }
+
+  async buildOnly(keys: readonly string[], signal: AbortSignal) {
+    const builds = [...this.plan.builds, ...(this.plan.tests ? [this.plan.tests] : [])].filter((b) => keys.includes(b.key));
+    return buildStackImages(this.ports, this.bus, builds, this.plan.secrets, {
+      project: this.plan.config.project,
+      revision: this.plan.revision,
+      fresh: false,
+      concurrency: this.plan.config.settings.buildConcurrency,
+      signal,
+    });
+  }
+
+  /** Stops watching, cancels the running iteration and log followers. The stack stays up. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#debouncer.cancel();
+    this.#running?.iteration.cancel();
+    await this.#running?.done;
+    for (const follower of this.#logFollowers.values()) follower.abort();
+    await this.#handle?.close();
+  }
+}
+
+export function notStarted(): never {
+  throw new DevpipeError('internal', 'the dev loop was used before start()');
+}

@@ -1,0 +1,106 @@
+/**
+ * `devpipe dev` on the real engine and real compose: the hot path, rebuilds, unrelated changes,
+ * bursts, a broken spec and a failed build that keep the last good version, Ctrl-C.
+ */
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { runCli } from '../helpers/cli.js';
+import { dockerTest } from '../helpers/docker.js';
+import { DevSession, devProject, freePort, until } from '../helpers/dev-session.js';
+
+const { test } = await dockerTest();
+test.serial.before(async () => undefined);
+
+const sessions: { dir: string }[] = [];
+test.after.always(async () => {
+  for (const { dir } of sessions) await runCli(['-C', dir, 'down', '--images']);
+});
+
+test.serial('hot path, unrelated files, spec changes, Ctrl-C (stack stays up)', async (t) => {
+  const port = await freePort();
+  const dir = await devProject('dev-web', port, `dev-sync-${process.pid}`);
+  sessions.push({ dir });
+  const session = new DevSession(dir);
+  try {
+    await session.watching();
+    const url = `http://127.0.0.1:${port}/index.html`;
+    await until(url, 'token-0');
+    t.true(session.events.some((e) => e.type === 'task:end' && e.id === 'test:test' && e.status === 'ok'), 'unit tests ran once at start');
+
+    // A file copied only into the final image: synced into the container, no rebuild of web.
+    let mark = session.events.length;
+    await writeFile(path.join(dir, 'www/index.html'), '<html>token-1</html>\n');
+    await until(url, 'token-1', 20_000);
+    const synced = await session.iterationEnd(mark);
+    t.is(synced.outcome, 'ok');
+    t.regex(String(synced.detail), /synced into web/);
+    t.deepEqual(session.builds(mark).filter((b) => b === 'build:web'), [], 'no rebuild of web on the hot path');
+
+    // An unrelated file: zero builds.
+    mark = session.events.length;
+    await appendFile(path.join(dir, 'README.md'), 'more notes\n');
+    const unrelated = await session.iterationEnd(mark);
+    t.is(unrelated.outcome, 'noop');
+    t.deepEqual(session.builds(mark), []);
+
+    // The Blubber file: recompiled, rebuilt, redeployed.
+    mark = session.events.length;
+    const blubber = path.join(dir, '.pipeline/blubber.yaml');
+    await writeFile(blubber, (await readFile(blubber, 'utf8')).replace('lives: {in: /srv/app}', 'lives: {in: /srv/app}\nruns: {environment: {MODE: dev}}'));
+    const respec = await session.iterationEnd(mark);
+    t.is(respec.outcome, 'ok', JSON.stringify(respec));
+    t.regex(String(respec.detail), /redeployed web/);
+    await until(url, 'token-1');
+
+    const stopped = await session.stop();
+    t.is(stopped.exitCode, 0, stopped.stderr);
+    await until(url, 'token-1', 5000);
+  } finally {
+    session.child.kill('SIGKILL');
+  }
+});
+
+test.serial('rebuild path: a burst of saves builds once; a broken spec and a failed build keep the last good version', async (t) => {
+  const port = await freePort();
+  const dir = await devProject('dev-web', port, `dev-build-${process.pid}`);
+  sessions.push({ dir });
+  const session = new DevSession(dir, ['--no-sync', '--no-test']);
+  try {
+    await session.watching();
+    const url = `http://127.0.0.1:${port}/index.html`;
+    await until(url, 'token-0');
+
+    let mark = session.events.length;
+    for (let i = 1; i <= 100; i++) await writeFile(path.join(dir, 'www/index.html'), `<html>burst-${i}</html>\n`);
+    await until(url, 'burst-100', 60_000);
+    const burst = await session.iterationEnd(mark);
+    t.is(burst.outcome, 'ok');
+    t.deepEqual(session.builds(mark), ['build:web'], 'exactly one build for 100 saves');
+
+    // A broken Blubber file: reported with its location; web keeps serving.
+    mark = session.events.length;
+    const blubber = path.join(dir, '.pipeline/blubber.yaml');
+    const good = await readFile(blubber, 'utf8');
+    await writeFile(blubber, good.replace('entrypoint:', 'entrypont:'));
+    const broken = await session.iterationEnd(mark);
+    t.is(broken.outcome, 'failed');
+    t.true(session.events.slice(mark).some((e) => e.type === 'message' && /blubber\.yaml:\d+:\d+ .*entrypont/.test(String(e.text))));
+    await until(url, 'burst-100', 5000);
+
+    // A build that fails: the last good version stays; the loop goes on.
+    mark = session.events.length;
+    await writeFile(blubber, good.replace('source: ./www/', 'source: ./nowhere/'));
+    const failed = await session.iterationEnd(mark);
+    t.is(failed.outcome, 'failed');
+    await until(url, 'burst-100', 5000);
+
+    // Fixed: builds and serves again.
+    mark = session.events.length;
+    await writeFile(blubber, good);
+    await writeFile(path.join(dir, 'www/index.html'), '<html>fixed</html>\n');
+    await until(url, 'fixed', 60_000);
+    t.is((await session.iterationEnd(mark)).outcome, 'ok');
+  } finally {
+    await session.stop();
+  }
+});
