@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCacheBench } from './build-cache.js';
 import { compileBench } from './compile.js';
+import { devLoopBench } from './dev-loop.js';
 import { startup } from './startup.js';
 import type { BenchSection } from './stats.js';
 
@@ -18,6 +19,7 @@ const sections: Record<string, () => Promise<BenchSection>> = {
   startup: () => startup(root),
   compile: () => compileBench(),
   'build-cache': () => buildCacheBench(root),
+  'dev-loop': () => devLoopBench(root),
 };
 
 const results: BenchSection[] = [];

@@ -154,7 +154,7 @@ async function buildOne(ports: BuildPorts, bus: EventBus, image: CompiledImage, 
   }
 
   try {
-    const result = await ports.builder.build({ ...request, tags, labels });
+    const result = await ports.builder.build(withLabels({ ...request, tags }, labels));
     const durationMs = Date.now() - started;
     bus.emit('task:end', { id, status: 'ok', durationMs });
     bus.emit('image:built', { variant: image.variant, imageId: result.imageId, tags, cached: false, durationMs });
@@ -163,6 +163,25 @@ async function buildOne(ports: BuildPorts, bus: EventBus, image: CompiledImage, 
     bus.emit('task:end', { id, status: 'failed', durationMs: Date.now() - started, detail: (error as Error).message });
     throw error;
   }
+}
+
+/**
+ * The labels as ONE `LABEL` line at the end of the target stage when it is the last stage (the
+ * classic builder turns each label passed through the API into a step of its own, a container
+ * each); otherwise through the API.
+ */
+export function withLabels(request: BuildRequest, labels: Readonly<Record<string, string>>): BuildRequest {
+  const stages = [...request.dockerfile.matchAll(/^FROM\s+\S+(?:\s+AS\s+(\S+))?\s*$/gim)];
+  const last = stages[stages.length - 1];
+  if (!last || (request.target !== undefined && last[1] !== request.target)) return { ...request, labels };
+  const quote = (text: string) => JSON.stringify(text).replaceAll('$', '\\$');
+  const pairs = Object.entries(labels).map(([k, v]) => `${quote(k)}=${quote(v)}`).join(' ');
+  const lines = request.dockerfile.replace(/\n+$/, '').split('\n');
+  const lastLine = lines[lines.length - 1] ?? '';
+  // Blubber's own final `LABEL blubber.variant=…` line takes ours too: no extra step at all.
+  if (lastLine.startsWith('LABEL ')) lines[lines.length - 1] = `${lastLine} ${pairs}`;
+  else lines.push(`LABEL ${pairs}`);
+  return { ...request, dockerfile: `${lines.join('\n')}\n` };
 }
 
 /**

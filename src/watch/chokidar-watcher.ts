@@ -1,12 +1,16 @@
 /**
- * ChokidarWatcher: native fs events (inotify/FSEvents), no polling, no initial events. Ignored
- * paths are pruned before they are watched, so a large ignored tree costs nothing.
+ * ChokidarWatcher (`DEVPIPE_WATCHER=chokidar`, or `poll` for polling): chokidar's per-file
+ * watches, no initial events; ignored paths are pruned before they are watched. The default is
+ * FsWatcher (directory watches, far less memory on large trees).
  */
 import path from 'node:path';
 import { watch } from 'chokidar';
 import type { WatchEvent, WatchHandle, Watcher } from '../ports.js';
 
 export class ChokidarWatcher implements Watcher {
+  /** `poll`: stat polling, for network and VM-shared file systems where native events do not arrive. */
+  constructor(private readonly poll = false) {}
+
   watch(root: string, options: Parameters<Watcher['watch']>[1]): WatchHandle {
     const absoluteRoot = path.resolve(root);
     const relative = (file: string) => path.relative(absoluteRoot, file).split(path.sep).join('/');
@@ -14,6 +18,8 @@ export class ChokidarWatcher implements Watcher {
       ignoreInitial: true,
       persistent: true,
       followSymlinks: false,
+      usePolling: this.poll,
+      interval: 300,
       ignored: (file, stats) => {
         const rel = relative(file);
         if (rel === '' || rel.startsWith('..')) return false;

@@ -1,5 +1,6 @@
 /** Recording fakes of the image ports, for engine tests. */
 import type { BuildRequest, BuildResult, ImageBuilder, ImageInfo, ImageStore } from '../../src/ports.js';
+import { requestLabels } from './labels.js';
 
 export class FakeImageStore implements ImageStore {
   readonly images = new Map<string, ImageInfo>();
@@ -49,7 +50,9 @@ export class FakeImageBuilder implements ImageBuilder {
     return this.digest;
   }
 
-  async build(request: BuildRequest): Promise<BuildResult> {
+  async build(given: BuildRequest): Promise<BuildResult> {
+    // Labels reach the image through the API or a final LABEL line, as on the engine.
+    const request: BuildRequest = { ...given, labels: requestLabels(given) };
     this.builds.push(request);
     if (this.failNext) {
       const message = this.failNext;

@@ -12,7 +12,12 @@ export interface LoopGuardSettings {
   limit: number;
 }
 
-export const defaultLoopGuard: LoopGuardSettings = { windowMs: 1500, limit: 3 };
+/**
+ * Conservative on purpose: a person saving quickly after each result must never be muted, so a
+ * loop is only called after many iterations in a row. Writable bind mounts, the usual cause, are
+ * caught up front (see DevLoop: changes under them never trigger builds).
+ */
+export const defaultLoopGuard: LoopGuardSettings = { windowMs: 1000, limit: 10 };
 
 export interface LoopVerdict {
   /** Files muted now because they kept changing after every iteration. */
@@ -34,7 +39,8 @@ export class LoopGuard {
   /** Called with the files that trigger a new iteration, and when they first changed. */
   check(files: readonly string[], firstChangeAt: number): LoopVerdict {
     const live = files.filter((f) => !this.muted.has(f));
-    const soonAfter = firstChangeAt - this.#lastEndedAt <= this.settings.windowMs;
+    const since = firstChangeAt - this.#lastEndedAt;
+    const soonAfter = since >= -this.settings.windowMs && since <= this.settings.windowMs;
     if (!soonAfter || live.length === 0) {
       this.#streak = 0;
       this.#suspects = new Set(live);

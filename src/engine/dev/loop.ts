@@ -89,11 +89,39 @@ export class DevLoop implements IterationContext {
     this.#watch();
   }
 
+  /**
+   * Project directories a running service can write into (writable bind mounts): changes there
+   * come from the stack itself, so they never trigger builds; an image reading them is reported.
+   */
+  #writableMounts(): string[] {
+    const root = this.ports.files.root.replace(/\/+$/, '');
+    const mounts: string[] = [];
+    for (const service of this.plan.config.services) {
+      for (const volume of service.volumes) {
+        if (volume.kind !== 'bind' || volume.readOnly) continue;
+        const host = volume.host.startsWith('/') ? volume.host : `${root}/${volume.host}`;
+        const relative = host.startsWith(`${root}/`) ? host.slice(root.length + 1).replace(/^\.\//, '').replace(/\/+$/, '') : host === root ? '' : undefined;
+        if (relative === undefined) continue;
+        mounts.push(relative);
+        const targets = inputTargets(this.plan, this.options.matcher);
+        const readers = [...targets].filter(([, isInput]) => isInput(relative === '' ? 'x' : `${relative}/x`)).map(([key]) => key);
+        this.bus.emit('message', {
+          level: readers.length > 0 ? 'warn' : 'info',
+          text: `${service.name} mounts ./${relative} read-write: changes under it come from the stack and do not trigger builds${readers.length > 0 ? ` (${readers.join(', ')} read it: mount it read_only, or exclude it in .dockerignore)` : ''}`,
+        });
+      }
+    }
+    return mounts;
+  }
+
   #watch(): void {
     const ignored = this.options.matcher(this.plan.ignorePatterns.filter((p) => !p.startsWith('!')));
     const hasNegations = this.plan.ignorePatterns.some((p) => p.startsWith('!'));
+    const writable = this.#writableMounts();
+    const fromStack = (relative: string) => writable.some((m) => m === '' || relative === m || relative.startsWith(`${m}/`));
     this.#handle = this.ports.watcher.watch(this.ports.files.root, {
-      ignore: (relative, isDirectory) => isNoise(relative) || (isDirectory && !hasNegations && ignored(relative) && !this.plan.specFiles.some((f) => f.startsWith(`${relative}/`))),
+      ignore: (relative, isDirectory) =>
+        isNoise(relative) || fromStack(relative) || (isDirectory && !hasNegations && ignored(relative) && !this.plan.specFiles.some((f) => f.startsWith(`${relative}/`))),
       onEvent: (event) => {
         if (this.#stopped || event.kind === 'addDir') return;
         if (!this.#pending.has(event.path)) this.#pending.set(event.path, event.at);

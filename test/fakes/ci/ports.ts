@@ -3,6 +3,7 @@
  * a container's behaviour (exit code, output lines) is scripted per Blubber variant; every call is
  * recorded as a line in `calls` so tests can assert order.
  */
+import { requestLabels } from '../labels.js';
 import { createHash } from 'node:crypto';
 import type { CiPorts, ContainerCopier, ImagePusher, ProjectFiles, RunRecord, RunRecords, SecretSource } from '../../../src/engine/ci/index.js';
 import type { BuildRequest, BuildResult, ContainerInfo, ContainerRunner, ImageBuilder, ImageInfo, ImageStore, RunRequest, RunResult } from '../../../src/ports.js';
@@ -44,8 +45,8 @@ export class FakeWorld {
     build: async (request: BuildRequest): Promise<BuildResult> => {
       const id = `sha256:${createHash('sha256').update(`${request.target}${this.counter++}`).digest('hex')}`;
       this.calls.push(`build ${request.target}`);
-      this.buildRequests.push(request);
-      this.images.set(id, info(id, [...request.tags], { ...request.labels }));
+      this.buildRequests.push({ ...request, labels: requestLabels(request) });
+      this.images.set(id, info(id, [...request.tags], requestLabels(request)));
       this.variants.set(id, request.target ?? '');
       return { imageId: id, tags: [...request.tags] };
     },

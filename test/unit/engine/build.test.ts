@@ -1,5 +1,5 @@
 import test from 'ava';
-import { buildImages, contentHash, expandTags, repositoryName, type CompiledImage } from '../../../src/engine/build.js';
+import { buildImages, contentHash, expandTags, repositoryName, withLabels, type CompiledImage } from '../../../src/engine/build.js';
 import { EventBus, type DevpipeEvent } from '../../../src/engine/events.js';
 import { FakeImageBuilder, FakeImageStore } from '../../fakes/images.js';
 
@@ -97,6 +97,18 @@ test('an invalid --tag is a usage error before any build', async (t) => {
   t.throws(() => expandTags(['My-Service:dev'], 'test', 1), { message: /--tag My-Service:dev is not a valid image name/ });
   t.throws(() => expandTags(['svc:bad tag'], 'test', 1), { message: /not a valid image name/ });
   t.deepEqual(expandTags(['localhost:5000/team/svc:1.2'], 'test', 1), ['localhost:5000/team/svc:1.2']);
+});
+
+test('labels go into one LABEL line at the end of the target stage (one classic-builder step)', (t) => {
+  const request = { contextDir: '/x', dockerfile: 'FROM a AS build\nRUN x\nFROM b AS final\nCOPY . .\n', target: 'final', tags: [] };
+  const labelled = withLabels(request, { 'devpipe.project': 'p', 'devpipe.note': 'costs $5 "now"' });
+  t.is(labelled.dockerfile, 'FROM a AS build\nRUN x\nFROM b AS final\nCOPY . .\nLABEL "devpipe.project"="p" "devpipe.note"="costs \\$5 \\"now\\""\n');
+  t.is(labelled.labels, undefined);
+  const notLast = withLabels({ ...request, target: 'build' }, { a: 'b' });
+  t.is(notLast.dockerfile, request.dockerfile);
+  t.deepEqual(notLast.labels, { a: 'b' });
+  const blubber = withLabels({ ...request, dockerfile: 'FROM b AS final\n\nLABEL blubber.variant="final"\n' }, { a: 'b' });
+  t.is(blubber.dockerfile, 'FROM b AS final\n\nLABEL blubber.variant="final" "a"="b"\n', 'merged into Blubber\'s LABEL line');
 });
 
 test('repository names are made valid for Docker', (t) => {
