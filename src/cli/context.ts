@@ -16,6 +16,8 @@ export interface GlobalOptions {
   color: boolean;
   profile?: string | undefined;
   target?: TargetName | undefined;
+  /** `--allow-context NAME`: use this kube context for the kube target (opt-in for non-minikube contexts). */
+  allowContext?: string | undefined;
 }
 
 export interface DockerAdapters {
@@ -102,10 +104,15 @@ export class Context {
     return this.#process;
   }
 
-  /** The file watcher (chokidar). */
+  /** The file watcher: native directory watches; `DEVPIPE_WATCHER=chokidar|poll` for chokidar. */
   async watcher(): Promise<Watcher> {
-    const { ChokidarWatcher } = await import('../watch/chokidar-watcher.js');
-    return new ChokidarWatcher();
+    const choice = this.env.DEVPIPE_WATCHER;
+    if (choice === 'chokidar' || choice === 'poll') {
+      const { ChokidarWatcher } = await import('../watch/chokidar-watcher.js');
+      return new ChokidarWatcher(choice === 'poll');
+    }
+    const { FsWatcher } = await import('../watch/fs-watcher.js');
+    return new FsWatcher();
   }
 
   /** Writes a result line to stdout (human mode only; --json carries results as events). */
@@ -137,5 +144,26 @@ export class Context {
   async imageScanner(): Promise<import('../ports.js').ImageScanner> {
     const [{ DockerImageScanner }, docker] = await Promise.all([import('../docker/image-scan.js'), this.docker()]);
     return new DockerImageScanner(docker.images);
+  }
+
+  #kube: Promise<import('../kube/adapters.js').KubeAdapters> | undefined;
+
+  /** The kube adapters (kubectl/helm pinned per target, minikube per profile); Missing* (exit 3 with the fix) for absent tools. */
+  kube(): Promise<import('../kube/adapters.js').KubeAdapters> {
+    this.#kube ??= (async () => {
+      const { createKubeAdapters } = await import('../kube/adapters.js');
+      const env = Object.fromEntries(Object.entries(this.env).filter((e): e is [string, string] => e[1] !== undefined));
+      return createKubeAdapters(await this.process(), env);
+    })();
+    return this.#kube;
+  }
+
+  /** Docker adapters on minikube's own daemon (`minikube docker-env` output applied over this env). */
+  async dockerAt(overrides: Record<string, string>): Promise<DockerAdapters & { scanner: import('../ports.js').ImageScanner }> {
+    const [adapters, { DockerImageScanner }] = await Promise.all([
+      this.#dockerFor({ ...this.env, ...overrides }, (foundVia) => `minikube docker-env (${foundVia})`),
+      import('../docker/image-scan.js'),
+    ]);
+    return { ...adapters, scanner: new DockerImageScanner(adapters.images) };
   }
 }

@@ -33,6 +33,7 @@ export function buildProgram(version: string, dispatch: Dispatch, setExit: (code
     .option('--no-color', 'disable colours (also: NO_COLOR)')
     .option('--profile <name>', 'overlay a profile (built-in: compose, minikube, ci; or one from .pipeline/devpipe.yaml)')
     .addOption(new Option('--target <target>', 'where the local stack runs').choices(['compose', 'minikube']))
+    .option('--allow-context <name>', 'with --target minikube: use this kube context instead of minikube\'s (explicit opt-in for non-local clusters)')
     .showHelpAfterError('(run `devpipe --help` for usage)')
     .configureHelp({ sortSubcommands: false });
 
@@ -89,6 +90,7 @@ export function buildProgram(version: string, dispatch: Dispatch, setExit: (code
     .description('build and start the local staging copy (docker compose by default)')
     .option('--dry-run', 'print the effective config and what would be deployed, then exit')
     .option('--secrets <file>', 'fake secret values (overrides devpipe.yaml and the user config)')
+    .option('--forward', 'with --target minikube: keep localhost:HOST forwarded to each published port (reconnects after redeploys) until Ctrl-C')
     .action(run('up'));
 
   program

@@ -174,3 +174,18 @@ export async function credentialSource(
     values: () => [...stack.resolved.map((s) => s.value), ...Object.values(user), ...Object.values(flag)],
   };
 }
+
+/** The kube target (issue #7): `--target minikube`, else the profile's / devpipe.yaml's `settings.target`. */
+export function isKubeTarget(ctx: Context, config: StackConfig | undefined): boolean {
+  return (ctx.options.target ?? config?.settings.target) === 'minikube';
+}
+
+/** For commands that work without a valid devpipe.yaml (down): `--target`, else the config's setting when it loads. */
+export async function wantsKube(ctx: Context): Promise<boolean> {
+  if (ctx.options.target) return ctx.options.target === 'minikube';
+  try {
+    return isKubeTarget(ctx, await loadStackConfig(ctx));
+  } catch {
+    return false;
+  }
+}

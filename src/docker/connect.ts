@@ -15,12 +15,12 @@ export interface EngineEndpoint {
   tried: string[];
 }
 
-function fromHost(host: string): Docker.DockerOptions {
+function fromHost(host: string, env: NodeJS.ProcessEnv): Docker.DockerOptions {
   if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) };
   if (host.startsWith('npipe://')) return { socketPath: host.slice('npipe://'.length) };
   const url = new URL(host.replace(/^tcp:/, 'http:'));
-  const tls = process.env.DOCKER_TLS_VERIFY === '1' || url.protocol === 'https:';
-  const certPath = process.env.DOCKER_CERT_PATH;
+  const tls = env.DOCKER_TLS_VERIFY === '1' || url.protocol === 'https:';
+  const certPath = env.DOCKER_CERT_PATH;
   const options: Docker.DockerOptions = {
     host: url.hostname,
     port: url.port || (tls ? 2376 : 2375),
@@ -64,11 +64,11 @@ function contextHost(env: NodeJS.ProcessEnv): { name: string; host: string } | u
 export function findEngine(env: NodeJS.ProcessEnv = process.env): EngineEndpoint {
   const tried: string[] = [];
   if (env.DOCKER_HOST) {
-    return { foundVia: `DOCKER_HOST=${env.DOCKER_HOST}`, options: fromHost(env.DOCKER_HOST), tried: [`DOCKER_HOST=${env.DOCKER_HOST}`] };
+    return { foundVia: `DOCKER_HOST=${env.DOCKER_HOST}`, options: fromHost(env.DOCKER_HOST, env), tried: [`DOCKER_HOST=${env.DOCKER_HOST}`] };
   }
   const context = contextHost(env);
   if (context) {
-    return { foundVia: `docker context "${context.name}" (${context.host})`, options: fromHost(context.host), tried: [`docker context ${context.name}`] };
+    return { foundVia: `docker context "${context.name}" (${context.host})`, options: fromHost(context.host, env), tried: [`docker context ${context.name}`] };
   }
   const candidates = [
     '/var/run/docker.sock',

@@ -17,8 +17,9 @@ export interface DoctorFacts {
   dockerCli: ToolFact;
   composeV2: ToolFact;
   composeV1: ToolFact;
-  minikube: ToolFact & { running?: boolean; status?: string | undefined; runtime?: string | undefined };
-  kubectl: ToolFact & { context?: string | undefined };
+  minikube: ToolFact & { running?: boolean; status?: string | undefined; runtime?: string | undefined; profile?: string | undefined };
+  /** `contexts`: every context in the kubeconfig; `expected`: the one the kube target will use (minikube's, or --allow-context). */
+  kubectl: ToolFact & { context?: string | undefined; contexts?: string[] | undefined; expected?: string | undefined };
   helm: ToolFact;
   node: { version: string };
   debian: boolean;
@@ -119,6 +120,35 @@ export function assess(facts: DoctorFacts, target: Target): DoctorReport {
       ? { name: 'kubectl', status: 'ok', detail: `kubectl ${kc.version ?? ''}; current context: ${kc.context ?? 'none'}`, required: !compose }
       : { name: 'kubectl', status: compose ? 'warn' : 'missing', detail: 'not found', fix: 'install kubectl (https://kubernetes.io/docs/tasks/tools/) or use `minikube kubectl --`', required: !compose },
   );
+  if (!compose && kc.present && kc.contexts && kc.expected) {
+    checks.push(
+      kc.contexts.includes(kc.expected)
+        ? { name: 'kube context', status: 'ok', detail: `${kc.expected} (every kubectl/helm call is pinned to it, namespace devpipe-<project>)`, required: true }
+        : {
+            name: 'kube context',
+            status: 'missing',
+            detail: `"${kc.expected}" is not in your kubeconfig (contexts: ${kc.contexts.join(', ') || 'none'})`,
+            fix: kc.expected === 'minikube' || kc.expected === mk.profile ? '`minikube start` writes it (or `minikube update-context`)' : 'pick one of the contexts above with --allow-context NAME',
+            required: true,
+          },
+    );
+  }
+  if (!compose && mk.present && mk.running) {
+    const engineUp = facts.engine.ok;
+    checks.push(
+      mk.runtime === 'docker'
+        ? { name: 'image delivery', status: 'ok', detail: 'builds inside minikube (minikube docker-env)', required: true }
+        : engineUp
+          ? { name: 'image delivery', status: 'ok', detail: `builds here, then \`minikube image load\` (runtime ${mk.runtime ?? 'unknown'})`, required: true }
+          : {
+              name: 'image delivery',
+              status: 'missing',
+              detail: `minikube's runtime is ${mk.runtime ?? 'unknown'} (not docker) and no Docker engine runs here to build with`,
+              fix: 'start a Docker engine here, or `minikube delete && minikube start --container-runtime=docker`',
+              required: true,
+            },
+    );
+  }
   checks.push(
     facts.helm.present
       ? { name: 'helm', status: 'ok', detail: `helm ${facts.helm.version ?? ''}`, required: false }

@@ -31,17 +31,17 @@ export async function gatherFacts(ctx: Context): Promise<DoctorFacts> {
     tool(proc, 'docker', ['version', '--format', '{{.Client.Version}}']),
     tool(proc, 'docker', ['compose', 'version', '--short']),
     tool(proc, 'docker-compose', ['version', '--short']),
-    minikubeFact(proc),
-    kubectlFact(proc),
+    minikubeFact(proc, ctx.env.MINIKUBE_PROFILE || 'minikube'),
+    kubectlFact(proc, ctx.options.allowContext || ctx.env.MINIKUBE_PROFILE || 'minikube'),
     tool(proc, 'helm', ['version', '--short']),
   ]);
   return { engine, dockerCli, composeV2, composeV1, minikube, kubectl, helm, node: { version: process.versions.node }, debian: existsSync('/etc/debian_version') };
 }
 
-async function minikubeFact(proc: ProcessRunner): Promise<DoctorFacts['minikube']> {
+async function minikubeFact(proc: ProcessRunner, profileName: string): Promise<DoctorFacts['minikube']> {
   const base = await tool(proc, 'minikube', ['version', '--short']);
   if (!base.present) return base;
-  const status = await proc.run('minikube', ['status', '-o', 'json'], { timeoutMs: 15_000 }).catch(() => undefined);
+  const status = await proc.run('minikube', ['-p', profileName, 'status', '-o', 'json'], { timeoutMs: 15_000 }).catch(() => undefined);
   let parsed: { Host?: string; APIServer?: string } = {};
   try {
     parsed = JSON.parse(status?.stdout ?? '{}') as typeof parsed;
@@ -52,15 +52,15 @@ async function minikubeFact(proc: ProcessRunner): Promise<DoctorFacts['minikube'
   const profile = await proc.run('minikube', ['profile', 'list', '-o', 'json'], { timeoutMs: 15_000 }).catch(() => undefined);
   let runtime: string | undefined;
   try {
-    const list = JSON.parse(profile?.stdout ?? '{}') as { valid?: { Config?: { KubernetesConfig?: { ContainerRuntime?: string } } }[] };
-    runtime = list.valid?.[0]?.Config?.KubernetesConfig?.ContainerRuntime;
+    const list = JSON.parse(profile?.stdout ?? '{}') as { valid?: { Name?: string; Config?: { KubernetesConfig?: { ContainerRuntime?: string } } }[] };
+    runtime = (list.valid?.find((p) => p.Name === profileName) ?? list.valid?.[0])?.Config?.KubernetesConfig?.ContainerRuntime;
   } catch {
     runtime = undefined;
   }
-  return { ...base, running, status: parsed.Host ? `host ${parsed.Host}, apiserver ${parsed.APIServer ?? '?'}` : (status?.stdout || status?.stderr || '').trim().split('\n')[0], runtime };
+  return { ...base, profile: profileName, running, status: parsed.Host ? `host ${parsed.Host}, apiserver ${parsed.APIServer ?? '?'}` : (status?.stdout || status?.stderr || '').trim().split('\n')[0], runtime };
 }
 
-async function kubectlFact(proc: ProcessRunner): Promise<DoctorFacts['kubectl']> {
+async function kubectlFact(proc: ProcessRunner, expected: string): Promise<DoctorFacts['kubectl']> {
   const base = await tool(proc, 'kubectl', ['version', '--client', '-o', 'json'], (stdout) => {
     try {
       return (JSON.parse(stdout) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion;
@@ -70,7 +70,13 @@ async function kubectlFact(proc: ProcessRunner): Promise<DoctorFacts['kubectl']>
   });
   if (!base.present) return base;
   const context = await proc.run('kubectl', ['config', 'current-context'], { timeoutMs: 10_000 }).catch(() => undefined);
-  return { ...base, context: context?.exitCode === 0 ? context.stdout.trim() : undefined };
+  const contexts = await proc.run('kubectl', ['config', 'get-contexts', '-o', 'name'], { timeoutMs: 10_000 }).catch(() => undefined);
+  return {
+    ...base,
+    context: context?.exitCode === 0 ? context.stdout.trim() : undefined,
+    contexts: contexts?.exitCode === 0 ? contexts.stdout.split('\n').map((l) => l.trim()).filter(Boolean) : undefined,
+    expected,
+  };
 }
 
 export async function run(ctx: Context): Promise<number> {

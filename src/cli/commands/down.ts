@@ -10,7 +10,7 @@ import { LABEL_PROJECT, LABEL_ROLE } from '../../engine/stack/model.js';
 import { DevpipeError } from '../../errors.js';
 import { stackName } from '../../spec/stack/index.js';
 import type { Context } from '../context.js';
-import { loadStackConfig, stackPorts } from '../stack.js';
+import { loadStackConfig, stackPorts, wantsKube } from '../stack.js';
 
 export async function projectName(ctx: Context): Promise<string> {
   try {
@@ -25,6 +25,7 @@ export async function projectName(ctx: Context): Promise<string> {
 
 export async function run(ctx: Context, _args: unknown[], options: Record<string, unknown>): Promise<number> {
   const project = await projectName(ctx);
+  if (await wantsKube(ctx)) return (await import('../kube-target.js')).runKubeDown(ctx, project, options);
   const docker = await ctx.docker();
   await docker.engine.info();
   const ports = await stackPorts(ctx);

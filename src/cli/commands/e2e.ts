@@ -11,7 +11,7 @@ import { DevpipeError } from '../../errors.js';
 import { formatDuration } from '../../ui/format.js';
 import type { Context } from '../context.js';
 import { sourceRevision } from '../git.js';
-import { compileStackBuilds, loadStackConfig, requireCompose, resolveStackSecrets, stackPorts } from '../stack.js';
+import { compileStackBuilds, isKubeTarget, loadStackConfig, requireCompose, resolveStackSecrets, stackPorts } from '../stack.js';
 import { bringUp, printSummary } from './up.js';
 
 function runId(): string {
@@ -22,6 +22,7 @@ export async function run(ctx: Context, _args: unknown[], options: Record<string
   const started = Date.now();
   const signal = options.signal as AbortSignal | undefined;
   const config = await loadStackConfig(ctx);
+  if (isKubeTarget(ctx, config)) return (await import('../kube-target.js')).e2eOnKube(ctx, config, options);
   requireCompose(ctx, config, 'e2e');
   if (!config.e2e) {
     throw new DevpipeError('usage', 'this stack has no e2e suite', { hint: 'add an `e2e:` section to .pipeline/devpipe.yaml (a Blubber variant of this repo, or an image + command)' });

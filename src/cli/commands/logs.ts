@@ -3,7 +3,7 @@ import { COMPOSE_FILE, stackTarget } from '../../engine/stack/files.js';
 import { DevpipeError } from '../../errors.js';
 import { nearest } from '../../spec/issues.js';
 import type { Context } from '../context.js';
-import { loadStackConfig, resolveStackSecrets } from '../stack.js';
+import { isKubeTarget, loadStackConfig, resolveStackSecrets } from '../stack.js';
 
 export async function run(ctx: Context, args: unknown[], options: Record<string, unknown>): Promise<number> {
   const config = await loadStackConfig(ctx);
@@ -17,6 +17,7 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
   }
   const secrets = await resolveStackSecrets(ctx, config, undefined, false);
   return secrets.guard(async () => {
+    if (isKubeTarget(ctx, config)) return (await import('../kube-target.js')).runKubeLogs(ctx, config, secrets, services, options);
     const files = await ctx.projectFiles();
     if ((await files.read(COMPOSE_FILE)) === undefined) {
       throw new DevpipeError('usage', `the stack ${config.project} is not up (no ${COMPOSE_FILE})`, { hint: 'run `devpipe up` first' });

@@ -3,7 +3,7 @@ import { serviceUrls } from '../../engine/stack/model.js';
 import { stackStatus } from '../../engine/stack/manage.js';
 import type { StackConfig } from '../../spec/stack/index.js';
 import type { Context } from '../context.js';
-import { loadStackConfig } from '../stack.js';
+import { isKubeTarget, loadStackConfig } from '../stack.js';
 import { projectName } from './down.js';
 
 export async function run(ctx: Context): Promise<number> {
@@ -14,6 +14,7 @@ export async function run(ctx: Context): Promise<number> {
     config = undefined;
   }
   const project = config?.project ?? (await projectName(ctx));
+  if (isKubeTarget(ctx, config)) return (await import('../kube-target.js')).runKubeStatus(ctx, project);
   await ctx.reporter();
   const docker = await ctx.docker();
   await docker.engine.info();

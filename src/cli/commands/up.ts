@@ -12,7 +12,7 @@ import type { StackConfig } from '../../spec/stack/index.js';
 import { formatDuration } from '../../ui/format.js';
 import type { Context } from '../context.js';
 import { sourceRevision } from '../git.js';
-import { compileStackBuilds, loadStackConfig, requireCompose, resolveStackSecrets, stackPorts, type StackSecrets } from '../stack.js';
+import { compileStackBuilds, isKubeTarget, loadStackConfig, requireCompose, resolveStackSecrets, stackPorts, type StackSecrets } from '../stack.js';
 
 /** Brings the stack up (shared with `e2e --up`). */
 export async function bringUp(ctx: Context, config: StackConfig, secrets: StackSecrets, secretsFile: string | undefined, signal: AbortSignal | undefined): Promise<UpSummary> {
@@ -72,6 +72,7 @@ export async function run(ctx: Context, _args: unknown[], options: Record<string
   const dry = options.dryRun === true;
   const secrets = await resolveStackSecrets(ctx, config, secretsFile, !dry);
   return secrets.guard(async () => {
+    if (isKubeTarget(ctx, config)) return (await import('../kube-target.js')).upOnKube(ctx, config, secrets, options);
     if (dry) {
       await ctx.reporter();
       return dryRun(ctx, config, secrets);

@@ -106,6 +106,7 @@ export function normalizeStack(
       healthcheck: healthcheck(spec.healthcheck),
       dependsOn: spec.depends_on,
       volumes: spec.volumes.map(volume),
+      ...(spec.chart ? { chart: spec.chart } : {}),
     }),
   );
   return {

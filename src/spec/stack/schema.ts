@@ -93,6 +93,15 @@ export const serviceSchema = z
     healthcheck: healthcheck.optional(),
     depends_on: z.array(name).default([]).describe('services started (and healthy) before this one'),
     volumes: z.array(volume).default([]),
+    chart: z
+      .strictObject({
+        path: z.string().min(1).describe('a local chart directory, relative to the project (e.g. `../deployment-charts/charts/<name>`)'),
+        values: z.array(z.string().min(1)).default([]).describe('values files in order, relative to the project (deployment-charts: `helmfile.d/services/<svc>/values.yaml`, `values-staging.yaml`); the fake secrets go in the private slot before the first `values-<env>.yaml`'),
+        release: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: 'must be a lowercase DNS label (a-z, 0-9, -)' }).max(53).optional().describe('the Helm release name (default: the service name)'),
+        test: z.boolean().default(true).describe('run `helm test` after the install, as PipelineLib\'s deploy step does'),
+      })
+      .optional()
+      .describe('`--target minikube` only: deploy this service with its Helm chart (`helm upgrade --install`, image override of `main_app.*` or `app.*`) instead of generated manifests; the compose target ignores it'),
   })
   .describe('one service of the local staging copy: `build` (built here) or `image` (pinned)');
 

@@ -49,6 +49,15 @@ export interface ServiceConfig {
   healthcheck?: HealthcheckConfig | undefined;
   dependsOn: string[];
   volumes: VolumeConfig[];
+  /** `--target minikube`: deployed with this Helm chart instead of generated manifests. */
+  chart?: ChartSpecConfig | undefined;
+}
+
+export interface ChartSpecConfig {
+  path: string;
+  values: string[];
+  release?: string | undefined;
+  test: boolean;
 }
 
 export interface SuiteConfig {

@@ -1,0 +1,41 @@
+/**
+ * `deployToKube`: what `devpipe ci`'s `deploy` step calls on the kube target (PipelineLib deploy
+ * semantics, see engine/kube/pipeline-deploy.ts), pinned to the project's context and namespace.
+ * The image the pipeline built on this machine is loaded into minikube first.
+ */
+import { loadImages } from '../../engine/kube/delivery.js';
+import { deployStack } from '../../engine/kube/deploy.js';
+import { namespaceObject } from '../../engine/kube/manifests.js';
+import { deployRelease, undeployReleases, type PipelineDeployRequest } from '../../engine/kube/pipeline-deploy.js';
+import type { KubeTarget } from '../../engine/kube/ports.js';
+import type { EventBus } from '../../engine/events.js';
+import { LABEL_PROJECT } from '../../engine/stack/model.js';
+import type { Context } from '../context.js';
+import { kubeSetup, requireMinikubeRunning } from './target.js';
+
+export interface KubeDeployOptions extends PipelineDeployRequest {
+  /** The project (namespace `devpipe-<project>`). */
+  project: string;
+  bus: EventBus;
+}
+
+export interface KubeDeployment {
+  releaseName: string;
+  target: KubeTarget;
+  values: Record<string, unknown>;
+  /** Teardown: `helm uninstall` of this release. */
+  undeploy(): Promise<void>;
+}
+
+export async function deployToKube(ctx: Context, options: KubeDeployOptions): Promise<KubeDeployment> {
+  const setup = await kubeSetup(ctx, options.project);
+  await requireMinikubeRunning(setup);
+  await setup.helm.version();
+  const { bus, project, ...request } = options;
+  // The namespace (labelled like every devpipe object) before helm installs into it.
+  const namespace = namespaceObject({ labels: { [LABEL_PROJECT]: project } }, setup.target.namespace);
+  await deployStack({ kubectl: setup.kubectl, helm: setup.helm }, bus, { project, objects: [namespace], charts: [], timeoutMs: 60_000, signal: request.signal });
+  if (request.localImage && setup.minikubeProfile) await loadImages(setup.minikube, bus, [request.localImage], request.signal);
+  const result = await deployRelease(setup.helm, bus, request);
+  return { ...result, target: setup.target, undeploy: () => undeployReleases(setup.helm, [result.releaseName]) };
+}
