@@ -4,8 +4,10 @@
 # 1. makes sure a Docker engine runs (on Debian as root: provisions one with
 #    scripts/provision-debian.sh; elsewhere: says exactly what to install),
 # 2. installs and builds devpipe,
-# 3. runs `devpipe doctor`, then builds the bundled fixture's `production` variant from its
-#    Blubber file and runs the image.
+# 3. runs `devpipe doctor`, then the main job on the bundled demo fixtures/staging-copy: brings
+#    up the local copy of staging (a service built here from Blubber, a dependency pinned like a
+#    staging image, a fake secret injected at deploy time), runs the e2e suite against it, and
+#    takes it down again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,21 +31,24 @@ MSG
   fi
 fi
 
-if ! docker image inspect debian:bookworm-slim >/dev/null 2>&1; then
+if ! docker image inspect debian:bookworm-slim >/dev/null 2>&1 || ! docker image inspect busybox:stable >/dev/null 2>&1; then
   if [ -f /etc/debian_version ] && [ "$(id -u)" = 0 ]; then bash scripts/provision-debian.sh
-  else docker pull debian:bookworm-slim; fi
+  elif [ -f /etc/debian_version ] && command -v sudo >/dev/null 2>&1; then sudo bash scripts/provision-debian.sh
+  else docker pull debian:bookworm-slim && docker pull busybox:stable; fi
 fi
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run --silent build
 
 devpipe() { node bin/devpipe.js "$@"; }
-demo=fixtures/hello
+demo=fixtures/staging-copy
 
 echo; echo "== devpipe doctor"; devpipe doctor
-echo; echo "== devpipe render production (the Dockerfile devpipe compiles from $demo/.pipeline/blubber.yaml)"
-devpipe -C "$demo" render production
-echo; echo "== devpipe build production"
-devpipe -C "$demo" build production --tag devpipe-demo/hello:latest
-echo; echo "== docker run devpipe-demo/hello:latest"
-docker run --rm devpipe-demo/hello:latest
+echo; echo "== devpipe up: build the service here, start the stack with its fake secret, wait until healthy"
+devpipe -C "$demo" up
+echo; echo "== devpipe e2e: the suite runs on the stack's network, through the pinned gateway"
+devpipe -C "$demo" e2e
+echo; echo "== devpipe status"
+devpipe -C "$demo" status
+echo; echo "== devpipe down --images: nothing devpipe created remains"
+devpipe -C "$demo" down --images

@@ -141,11 +141,11 @@ export async function stackPorts(ctx: Context): Promise<StackPorts> {
   return { builder: docker.builder, images: docker.images, containers: docker.containers, deployer, files, scanner };
 }
 
-/** Only Compose is implemented here; the minikube target arrives with issue #7. */
+/** For commands that run on Compose only (`dev`); the others dispatch on the target themselves. */
 export function requireCompose(ctx: Context, config: StackConfig, command: string): void {
   const target = ctx.options.target ?? config.settings.target;
   if (target !== 'compose') {
-    throw new DevpipeError('not-implemented', `\`devpipe ${command} --target ${target}\` is not implemented yet`, { hint: 'it arrives with issue #7 (minikube); use the compose target (the default)' });
+    throw new DevpipeError('not-implemented', `\`devpipe ${command} --target ${target}\` is not implemented yet`, { hint: 'use the compose target (the default); on minikube, `devpipe up --target minikube` after a change rolls out what changed' });
   }
 }
 

@@ -49,6 +49,11 @@ function printGraph(ctx: Context, config: PipelineConfig, names: readonly string
   }
 }
 
+/** The project name deploys go under (namespace `devpipe-<project>`): the directory's name. */
+function checkoutProject(ctx: Context): string {
+  return path.basename(ctx.projectDir).toLowerCase().replace(/[^a-z0-9-]+/g, '-');
+}
+
 /** `devpipe` or `devpipe -C dir`, for the printed rerun command. */
 function invocation(ctx: Context): string {
   return ctx.options.dir ? `devpipe -C ${ctx.options.dir}` : 'devpipe';
@@ -100,6 +105,7 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
     containers: docker.containers,
     copier: docker.copier,
     pusher: registry ? docker.pusher : undefined,
+    kube: ctx.options.target === 'minikube' ? (await import('../kube/deploy.js')).ciKubeDeployPort(ctx, checkoutProject(ctx), ctx.bus) : undefined,
     secrets,
     records,
     files: new FsProjectFiles(ctx.projectDir),

@@ -10,6 +10,7 @@ import { deployRelease, undeployReleases, type PipelineDeployRequest } from '../
 import type { KubeTarget } from '../../engine/kube/ports.js';
 import type { EventBus } from '../../engine/events.js';
 import { LABEL_PROJECT } from '../../engine/stack/model.js';
+import type { KubeDeployPort } from '../../engine/ci/ports.js';
 import type { Context } from '../context.js';
 import { kubeSetup, requireMinikubeRunning } from './target.js';
 
@@ -38,4 +39,20 @@ export async function deployToKube(ctx: Context, options: KubeDeployOptions): Pr
   if (request.localImage && setup.minikubeProfile) await loadImages(setup.minikube, bus, [request.localImage], request.signal);
   const result = await deployRelease(setup.helm, bus, request);
   return { ...result, target: setup.target, undeploy: () => undeployReleases(setup.helm, [result.releaseName]) };
+}
+
+/** `devpipe ci --target minikube`: the runner's deploy port over deployToKube. */
+export function ciKubeDeployPort(ctx: Context, project: string, bus: EventBus): KubeDeployPort {
+  const releases = new Map<string, () => Promise<void>>();
+  return {
+    async deploy(step, options) {
+      const { deployRequestOf } = await import('../../engine/kube/pipeline-deploy.js');
+      const deployment = await deployToKube(ctx, { project, bus, ...deployRequestOf(step, { localImage: options.localImage, signal: options.signal }) });
+      releases.set(deployment.releaseName, deployment.undeploy);
+      return { releaseName: deployment.releaseName, where: `${deployment.target.context}/${deployment.target.namespace}` };
+    },
+    async undeploy(releaseName) {
+      await releases.get(releaseName)?.();
+    },
+  };
 }

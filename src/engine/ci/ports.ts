@@ -5,6 +5,7 @@
  * (Blubber configs named at run time). Adapters live in docker/ and cli/ci/.
  */
 import type { ContainerCopier, ContainerRunner, ImageBuilder, ImagePusher, ImageStore } from '../../ports.js';
+import type { ResolvedDeploy } from '../../spec/pipeline/index.js';
 import type { RunRecord } from './record.js';
 
 /**
@@ -44,4 +45,12 @@ export interface CiPorts {
   files: ProjectFiles;
   /** Present only when the user configured a registry. */
   pusher?: ImagePusher | undefined;
+  /** Present only with `--target minikube`: runs `deploy` steps with Helm on the cluster. */
+  kube?: KubeDeployPort | undefined;
+}
+
+/** PipelineLib's `deploy` step on a local cluster: helm install (+ helm test), and uninstall. */
+export interface KubeDeployPort {
+  deploy(step: ResolvedDeploy, options: { localImage?: string | undefined; signal?: AbortSignal | undefined }): Promise<{ releaseName: string; where: string }>;
+  undeploy(releaseName: string): Promise<void>;
 }

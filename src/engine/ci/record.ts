@@ -50,6 +50,8 @@ export interface RunRecord {
   /** Containers and tags teardown removes. */
   containers: string[];
   localTags: string[];
+  /** Helm releases installed by `deploy` steps (uninstalled by teardown). */
+  releases?: string[] | undefined;
 }
 
 export interface RerunPlan {

@@ -35,7 +35,7 @@ async function runOne(state: RunState, stage: Stage, ctx: StageContext, kind: St
     case 'promote':
       return promoteStep(stage, ctx);
     case 'deploy':
-      return deployStep(stage, ctx);
+      return deployStep(state, stage, ctx);
     case 'exports':
       result.exports = bindExports(stage, ctx);
       return { step: 'exports', status: 'ok', detail: Object.keys(result.exports).join(', ') };
@@ -75,7 +75,7 @@ export async function runStage(state: RunState, stage: Stage): Promise<StageResu
       const outcome = await runOne(state, stage, ctx, kind, result);
       result.steps.push(outcome);
       if (outcome.detail) state.bus.emit('task:log', { id, line: `${outcome.step}: ${outcome.detail}` });
-      if (kind === 'deploy') result.status = 'incomplete';
+      if (kind === 'deploy' && outcome.status === 'not-run-locally') result.status = 'incomplete';
     }
   } catch (error) {
     const { text, kind } = describeError(state, stage, error);
@@ -89,7 +89,7 @@ export async function runStage(state: RunState, stage: Stage): Promise<StageResu
   }
   result.durationMs = now(state) - started;
   hideSecrets(state, result);
-  const detail = result.status === 'incomplete' ? 'incomplete: deploy needs the minikube target' : result.status === 'failed' || result.status === 'interrupted' ? result.error?.split('\n')[0] : undefined;
+  const detail = result.status === 'incomplete' ? 'incomplete: deploy needs the minikube target (--target minikube)' : result.status === 'failed' || result.status === 'interrupted' ? result.error?.split('\n')[0] : undefined;
   state.bus.emit('task:end', { id, status: result.status === 'passed' || result.status === 'incomplete' ? 'ok' : 'failed', durationMs: result.durationMs, detail });
   return result;
 }

@@ -43,6 +43,9 @@ export async function teardown(state: RunState, passed: boolean): Promise<Teardo
   });
   for (const name of names) if (await attempt(report.problems, `removing container ${name}`, () => containers.remove(name))) report.containersRemoved++;
   record.containers = [];
+  // 3. (reference §3.4) every Helm release of the run, as CI uninstalls them.
+  for (const release of record.releases ?? []) await attempt(report.problems, `uninstalling release ${release}`, () => state.ports.kube?.undeploy(release) ?? Promise.resolve());
+  record.releases = [];
 
   if (!passed) {
     report.imagesKept = [...record.ownedImages];

@@ -1,4 +1,5 @@
 import test from 'ava';
+import type { KubeDeployPort } from '../../../../src/engine/ci/index.js';
 import { world, runYaml } from './harness.js';
 
 const twoFrames = `pipelines:
@@ -183,6 +184,33 @@ test('deploy needs the minikube target: the stage is incomplete, not passed; pro
   t.is(steps.deploy?.status, 'not-run-locally');
   t.regex(steps.deploy?.detail ?? '', /needs the minikube target.*chart citoid.*main_app.version=2026-08-17-094555-candidate/);
   t.regex(steps.promote?.detail ?? '', /update_version.py -s citoid -v 2026-08-17-094555-candidate/);
+});
+
+test('deploy with --target minikube: helm release through the kube port, bound as releaseName, uninstalled by teardown', async (t) => {
+  const w = world();
+  const calls: string[] = [];
+  const kube: KubeDeployPort = {
+    deploy: async (step, options) => {
+      calls.push(`deploy ${step.chart.name} ${step.image}:${step.tag} local=${options.localImage ?? ''} test=${step.test}`);
+      return { releaseName: 'abcd1234', where: 'minikube/devpipe-citoid' };
+    },
+    undeploy: async (release) => {
+      calls.push(`undeploy ${release}`);
+    },
+  };
+  const { exitCode, record } = await runYaml(
+    w,
+    `pipelines:\n  p:\n    blubberfile: blubber.yaml\n    stages:\n      - name: candidate\n        build: candidate\n        publish: { image: true }\n        deploy: { chart: {} }\n        exports: { release: '\${.releaseName}' }\n`,
+    { kube },
+  );
+  t.is(exitCode, 0);
+  t.is(record.status, 'passed');
+  t.deepEqual(calls, [
+    'deploy citoid mediawiki-services-citoid:2026-08-17-094555-candidate local=mediawiki-services-citoid:2026-08-17-094555-candidate test=true',
+    'undeploy abcd1234',
+  ]);
+  t.is(record.stages[0]?.exports.release, 'abcd1234');
+  t.regex(record.stages[0]!.steps.find((s) => s.step === 'deploy')?.detail ?? '', /helm release abcd1234 of citoid on minikube\/devpipe-citoid, helm test passed/);
 });
 
 test('Ctrl-C: the running stage is interrupted, teardown still runs, exit 130', async (t) => {
