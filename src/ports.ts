@@ -263,3 +263,9 @@ export interface ContainerSyncer {
   /** Restarts the container without waiting for a graceful stop. */
   restart(containerId: string): Promise<void>;
 }
+
+/** The dev loop's fast redeploy: a running container replaced by one from another image. */
+export interface ContainerReplacer {
+  /** Kills and replaces the container (same name, networks, host config, stack settings); returns the new ID. */
+  replace(containerId: string, image: string): Promise<string>;
+}

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { EventBus } from '../engine/events.js';
-import type { ContainerCopier, ContainerRunner, ContainerSyncer, Engine, ImageBuilder, ImagePusher, ImageStore, ProcessRunner, Watcher } from '../ports.js';
+import type { ContainerCopier, ContainerReplacer, ContainerRunner, ContainerSyncer, Engine, ImageBuilder, ImagePusher, ImageStore, ProcessRunner, Watcher } from '../ports.js';
 import type { OutputStreams, Reporter } from '../ui/reporter.js';
 
 export type TargetName = 'compose' | 'minikube';
@@ -29,6 +29,7 @@ export interface DockerAdapters {
   copier: ContainerCopier;
   pusher: ImagePusher;
   syncer: ContainerSyncer;
+  replacer: ContainerReplacer;
 }
 
 export class Context {
@@ -74,7 +75,7 @@ export class Context {
 
   /** Every Docker adapter over one engine connection, found from `env` (DOCKER_HOST, …). */
   async #dockerFor(env: NodeJS.ProcessEnv, via?: (foundVia: string) => string): Promise<DockerAdapters> {
-    const [{ findEngine, connect }, { DockerEngine }, { DockerImageBuilder }, { DockerImageStore }, { DockerContainerRunner }, { DockerContainerCopier }, { DockerImagePusher }, { DockerContainerSyncer }] =
+    const [{ findEngine, connect }, { DockerEngine }, { DockerImageBuilder }, { DockerImageStore }, { DockerContainerRunner }, { DockerContainerCopier }, { DockerImagePusher }, { DockerContainerSyncer }, { DockerContainerReplacer }] =
       await Promise.all([
         import('../docker/connect.js'),
         import('../docker/engine.js'),
@@ -84,6 +85,7 @@ export class Context {
         import('../docker/container-copy.js'),
         import('../docker/image-pusher.js'),
         import('../docker/container-sync.js'),
+        import('../docker/container-replace.js'),
       ]);
     const endpoint = findEngine(env);
     const docker = connect(endpoint);
@@ -96,6 +98,7 @@ export class Context {
       copier: new DockerContainerCopier(docker),
       pusher: new DockerImagePusher(docker),
       syncer: new DockerContainerSyncer(docker),
+      replacer: new DockerContainerReplacer(docker),
     };
   }
 

@@ -93,7 +93,7 @@ export async function until(url: string, text: string, timeoutMs = 60_000, inter
   const started = Date.now();
   for (;;) {
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      const response = await fetch(url, { signal: AbortSignal.timeout(200) });
       if ((await response.text()).includes(text)) return Date.now() - started;
     } catch {
       // not up yet

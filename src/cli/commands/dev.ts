@@ -86,7 +86,7 @@ export async function run(ctx: Context, _args: unknown[], options: Record<string
   await ports.deployer.describe();
   const stop = new AbortController();
   const loop = new DevLoop(
-    { ...ports, watcher, syncer: docker.syncer },
+    { ...ports, watcher, syncer: docker.syncer, replacer: docker.replacer },
     ctx.bus,
     plan,
     {

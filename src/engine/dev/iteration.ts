@@ -180,7 +180,7 @@ export class Iteration {
     const target = await writeStackFiles(loop.ports.files, model, loop.plan.secrets);
     const subset = { ...model, services: model.services.filter((s) => services.includes(s.name)) };
     try {
-      await loop.ports.deployer.up(target, { services, signal });
+      if (!(await this.#replace(services, model))) await loop.ports.deployer.up(target, { services, signal });
       const states = await waitHealthy(loop.ports, loop.bus, subset, target, { timeoutMs: loop.plan.config.settings.healthTimeoutMs, signal, settleMs: 500 });
       for (const [key, tag] of tags) loop.deployed.set(key, tag);
       loop.model = model;
@@ -200,6 +200,29 @@ export class Iteration {
         loop.followLogs(service);
       }
       throw new DevpipeError('failure', `${services.join(', ')}: the new version did not get ready; the last good version runs again`, { details: failure.details, cause: error });
+    }
+  }
+
+  /**
+   * The fast redeploy: each running container of the services replaced through the Engine API
+   * (no compose process, no stop timeout). False when any service has no running container or a
+   * replacement fails: the caller then lets the deployer (compose) do it.
+   */
+  async #replace(services: readonly string[], model: StackModel): Promise<boolean> {
+    const { loop } = this;
+    const work: { container: string; image: string }[] = [];
+    for (const service of services) {
+      const image = model.services.find((s) => s.name === service)?.imageRef;
+      const containers = await loop.containersOf(service);
+      if (!image || containers.length === 0) return false;
+      for (const container of containers) work.push({ container, image });
+    }
+    try {
+      await Promise.all(work.map(({ container, image }) => loop.ports.replacer.replace(container, image)));
+      return true;
+    } catch (error) {
+      loop.bus.emit('message', { level: 'warn', text: `fast redeploy failed (${toDevpipeError(error).message}); redeploying with compose` });
+      return false;
     }
   }
 

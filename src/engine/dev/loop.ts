@@ -6,7 +6,7 @@
  * Talks to ports only.
  */
 import { DevpipeError, toDevpipeError } from '../../errors.js';
-import type { ContainerSyncer, StackTarget, Watcher, WatchHandle } from '../../ports.js';
+import type { ContainerReplacer, ContainerSyncer, StackTarget, Watcher, WatchHandle } from '../../ports.js';
 import type { DevServiceView, EventBus } from '../events.js';
 import { LABEL_PROJECT, LABEL_SERVICE, stackModel, type StackModel } from '../stack/model.js';
 import { buildStackImages, upStack, type StackPorts } from '../stack/up.js';
@@ -20,6 +20,7 @@ import { Iteration, type IterationContext } from './iteration.js';
 export interface DevPorts extends StackPorts {
   watcher: Watcher;
   syncer: ContainerSyncer;
+  replacer: ContainerReplacer;
 }
 
 export interface DevOptions {
