@@ -23,8 +23,11 @@ export function replacedEnv(container: readonly string[], oldImage: readonly str
   return [...newImage.filter((entry) => !ownKeys.has(key(entry))), ...own];
 }
 
+/** Labels the stack sets on containers: always the container's own, even when an image has them too. */
+const stackLabel = /^(com\.docker\.compose\.|devpipe\.(project|service|role|managed-by|run)$)/;
+
 export function replacedLabels(container: Record<string, string>, oldImage: Record<string, string>, newImage: Record<string, string>): Record<string, string> {
-  const own = Object.fromEntries(Object.entries(container).filter(([k, v]) => oldImage[k] !== v));
+  const own = Object.fromEntries(Object.entries(container).filter(([k, v]) => oldImage[k] !== v || stackLabel.test(k)));
   return { ...newImage, ...own };
 }
 

@@ -14,4 +14,9 @@ test('labels: the new image labels, with the stack labels kept', (t) => {
     replacedLabels({ 'devpipe.content-hash': 'old', 'com.docker.compose.service': 'web' }, { 'devpipe.content-hash': 'old' }, { 'devpipe.content-hash': 'new' }),
     { 'devpipe.content-hash': 'new', 'com.docker.compose.service': 'web' },
   );
+  t.deepEqual(
+    replacedLabels({ 'devpipe.project': 'stack', 'devpipe.service': 'web' }, { 'devpipe.project': 'stack' }, { 'devpipe.project': 'other' }),
+    { 'devpipe.project': 'stack', 'devpipe.service': 'web' },
+    'the stack\'s own labels stay, even when an image carries the same key',
+  );
 });
