@@ -81,10 +81,16 @@ export class DevSession {
     return this.events.slice(since).filter((e) => e.type === 'task:start' && String(e.id).startsWith('build:')).map((e) => String(e.id));
   }
 
+  /** Ctrl-C; SIGKILL after 30 s so a test can never hang on a session that does not stop. */
   async stop(): Promise<{ exitCode: number | undefined; stderr: string }> {
     this.child.kill('SIGINT');
-    const result = await this.child;
-    return { exitCode: result.exitCode, stderr: String(result.stderr ?? '') };
+    const killer = setTimeout(() => this.child.kill('SIGKILL'), 30_000);
+    try {
+      const result = await this.child;
+      return { exitCode: result.exitCode, stderr: String(result.stderr ?? '') };
+    } finally {
+      clearTimeout(killer);
+    }
   }
 }
 

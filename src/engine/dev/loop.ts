@@ -193,7 +193,7 @@ export class DevLoop implements IterationContext {
 
   /** Streams a service's logs (restarted after each redeploy, so nothing is lost). */
   followLogs(service: string): void {
-    if (!this.options.logs) return;
+    if (!this.options.logs || this.#stopped) return;
     this.#logFollowers.get(service)?.abort();
     const controller = new AbortController();
     this.#logFollowers.set(service, controller);
