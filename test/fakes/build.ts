@@ -3,6 +3,8 @@ import type { BuildRequest, BuildResult, ImageBuilder, ImageInfo, ImageStore } f
 
 export class FakeBuilder implements ImageBuilder {
   readonly builds: BuildRequest[] = [];
+  /** Digest the real context files (as the engine adapter does), so a content change gives a new tag. */
+  realDigest = false;
   constructor(private readonly store: FakeImages) {}
 
   async build(request: BuildRequest): Promise<BuildResult> {
@@ -13,7 +15,10 @@ export class FakeBuilder implements ImageBuilder {
   }
 
   async contextDigest(request: BuildRequest): Promise<string> {
-    return `digest-${request.target ?? ''}`;
+    if (!this.realDigest) return `digest-${request.target ?? ''}`;
+    const { hashContext } = await import('../../src/docker/context.js');
+    const plan = { contextDir: request.contextDir, patterns: [...(request.ignorePatterns ?? [])], extraEntries: request.extraEntries ?? [], dockerfile: request.dockerfile, sendProject: request.sendProject ?? true };
+    return (await hashContext(plan)).digest;
   }
 }
 

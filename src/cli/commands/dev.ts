@@ -79,6 +79,9 @@ function bindKeys(ctx: Context, loop: DevLoop, view: DevView | undefined, quit: 
 export async function run(ctx: Context, _args: unknown[], options: Record<string, unknown>): Promise<number> {
   const signal = options.signal as AbortSignal;
   const reporter = await ctx.reporter('dev');
+  if (ctx.options.target === 'minikube' || (!ctx.options.target && (await import('../stack.js')).isKubeTarget(ctx, await loadStackConfig(ctx)))) {
+    return (await import('../kube/dev.js')).devOnKube(ctx, options);
+  }
   const plan = await loadPlan(ctx, options);
   const docker = await ctx.docker();
   await docker.engine.info();

@@ -238,3 +238,37 @@ test('up --forward: localhost:HOST forwarded to the published service until the 
   const forward = cluster.calls.find((c) => c.args.includes('port-forward'));
   t.deepEqual(forward?.args, ['--context', 'minikube', '--namespace', 'devpipe-staging-copy', 'port-forward', 'service/gateway-published', '18080:8080', '--address', '127.0.0.1']);
 });
+
+test('dev --target minikube: up on the cluster, then a change to an input rolls out a new image; an unrelated file does nothing', async (t) => {
+  const cluster = new FakeCluster();
+  const dir = await stagingCopyDir();
+  const ctx = new KubeTestContext(cluster, dir);
+  ctx.inside.builder.realDigest = true;
+  const abort = new AbortController();
+  const events: { type: string; [k: string]: unknown }[] = [];
+  ctx.bus.subscribe((e) => events.push(e as never));
+  const module = (await import('../../../src/cli/commands/dev.js')) as { run: (c: unknown, a: unknown[], o: Record<string, unknown>) => Promise<number> };
+  const running = module.run(ctx, [], { signal: abort.signal });
+  const waitFor = async (test: () => boolean) => {
+    for (let i = 0; i < 400 && !test(); i++) await new Promise((r) => setTimeout(r, 25));
+    t.true(test());
+  };
+  await waitFor(() => events.some((e) => e.type === 'message' && String(e.text).startsWith('watching')));
+  const image = () => (cluster.objects.get('Deployment/devpipe-staging-copy/api') as any)?.spec.template.spec.containers[0].image as string;
+  const before = image();
+  t.regex(before, /^staging-copy:production-[0-9a-f]{12}$/);
+  const { writeFile, readdir } = await import('node:fs/promises');
+  await writeFile(path.join(dir, 'README.unrelated.md'), 'notes\n');
+  const cgi = (await readdir(path.join(dir, 'service/www/cgi-bin')))[0]!;
+  await writeFile(path.join(dir, 'service/www/cgi-bin', cgi), '#!/bin/sh\necho changed\n');
+  await waitFor(() => events.some((e) => e.type === 'dev:iteration' && e.phase === 'end'));
+  const ended = events.filter((e) => e.type === 'dev:iteration' && e.phase === 'end');
+  t.is(ended.length, 1, 'one iteration, for the input only');
+  t.is(ended[0]?.outcome, 'ok');
+  t.deepEqual(ended[0]?.reason, [`service/www/cgi-bin/${cgi}`]);
+  t.not(image(), before, 'the new content tag rolled out');
+  t.deepEqual(cluster.unpinned(), []);
+  abort.abort();
+  t.is(await Promise.race([running, new Promise((resolve) => setTimeout(() => resolve('still running'), 5000))]), 0);
+  await ctx.finish();
+});

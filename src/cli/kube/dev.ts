@@ -1,0 +1,89 @@
+/**
+ * `devpipe dev --target minikube`: up on the cluster, then watch; every change that reaches an
+ * image (or a spec file) runs `kubeUp` again, which is idempotent: unchanged images are not
+ * rebuilt (content-addressed tags) and only Deployments whose image changed roll out. A failed
+ * iteration is reported and the loop goes on. The hot path and per-service redeploys of the
+ * Compose target are not used here.
+ */
+import { addChanges, describeFiles, emptyChangeSet, isEmpty, isNoise } from '../../engine/dev/changes.js';
+import { Debouncer } from '../../engine/dev/debounce.js';
+import { inputMatcher } from '../../engine/dev/inputs.js';
+import { toDevpipeError } from '../../errors.js';
+import { STACK_FILE } from '../../spec/stack/index.js';
+import type { StackConfig } from '../../spec/stack/types.js';
+import { defaultBlubberFile } from '../blubber.js';
+import type { Context } from '../context.js';
+import { compileStackBuilds, loadStackConfig, resolveStackSecrets, type StackSecrets } from '../stack.js';
+import { kubeUp } from './up.js';
+
+interface State {
+  config: StackConfig;
+  secrets: StackSecrets;
+  targets: Map<string, (relative: string) => boolean>;
+}
+
+async function load(ctx: Context, secretsFile: string | undefined, e2e: boolean): Promise<State> {
+  const config = await loadStackConfig(ctx);
+  const secrets = await resolveStackSecrets(ctx, config, secretsFile);
+  const [builds, { ignoreMatcher, readDockerignore }] = await Promise.all([compileStackBuilds(ctx, config, e2e, secretsFile), import('../../docker/context.js')]);
+  const ignorePatterns = await readDockerignore(ctx.projectDir);
+  const targets = new Map(builds.map((b) => [b.key, inputMatcher({ name: b.key, extraEntries: b.image.extraEntries, ignorePatterns, sendProject: b.image.sendProject }, (p) => ignoreMatcher(p))]));
+  return { config, secrets, targets };
+}
+
+export async function devOnKube(ctx: Context, options: Record<string, unknown>): Promise<number> {
+  const signal = options.signal as AbortSignal;
+  const secretsFile = options.secrets as string | undefined;
+  const e2e = options.e2e === true;
+  await ctx.reporter('dev');
+  let state = await load(ctx, secretsFile, e2e);
+  const deploy = async () => kubeUp(ctx, state.config, state.secrets, secretsFile, signal, e2e);
+  const first = await deploy();
+  const specFiles = [STACK_FILE, defaultBlubberFile, '.pipeline/config.yaml', '.dockerignore'];
+  let n = 0;
+  let pending = new Set<string>();
+  let running: Promise<void> | undefined;
+  const iterate = async (paths: string[]): Promise<void> => {
+    const changes = addChanges(emptyChangeSet(), paths, { specFiles, images: state.targets });
+    if (isEmpty(changes)) return;
+    const started = Date.now();
+    const reason = [...new Set([...changes.specs, ...[...changes.affected.values()].flat()])];
+    ctx.bus.emit('dev:iteration', { n: ++n, phase: 'start', reason });
+    try {
+      if (changes.specs.length > 0) state = await load(ctx, secretsFile, e2e);
+      await deploy();
+      ctx.bus.emit('dev:iteration', { n, phase: 'end', reason, outcome: 'ok', durationMs: Date.now() - started, detail: `rolled out what changed (${describeFiles(reason)})` });
+    } catch (error) {
+      if (signal.aborted) return;
+      const failure = toDevpipeError(error);
+      ctx.bus.emit('message', { level: 'error', text: [failure.message, ...failure.details].join('\n') });
+      ctx.bus.emit('dev:iteration', { n, phase: 'end', reason, outcome: 'failed', durationMs: Date.now() - started, detail: failure.message });
+    }
+  };
+  const debouncer = new Debouncer(() => {
+    if (running || pending.size === 0) return;
+    const batch = [...pending];
+    pending = new Set();
+    running = iterate(batch).finally(() => {
+      running = undefined;
+      if (pending.size > 0) debouncer.touch();
+    });
+  });
+  const handle = (await ctx.watcher()).watch(ctx.projectDir, {
+    ignore: (relative) => isNoise(relative),
+    onEvent: (event) => {
+      if (event.kind === 'addDir') return;
+      pending.add(event.path);
+      debouncer.touch();
+    },
+    onError: (error) => ctx.bus.emit('message', { level: 'warn', text: `watcher: ${error.message}` }),
+  });
+  await handle.ready;
+  ctx.bus.emit('message', { level: 'info', text: `watching for changes; the stack runs on ${first.setup.target.context}/${first.setup.target.namespace}` });
+  await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+  debouncer.cancel();
+  await running;
+  await handle.close();
+  ctx.bus.emit('message', { level: 'info', text: 'stopped; the stack stays up on the cluster (devpipe down --target minikube removes it)' });
+  return 0;
+}
