@@ -8,6 +8,7 @@ import path from 'node:path';
 import { planRerun, randomRun, runPipeline, summaryText, type RunRecord } from '../ci/run-helpers.js';
 import { DevpipeError } from '../../errors.js';
 import { SpecError } from '../../spec/issues.js';
+import { stackName } from '../../spec/stack/load.js';
 import { findPipeline, graphDot, graphText, isMode, loadPipelineConfig, setupValues, type Mode, type PipelineConfig } from '../../spec/pipeline/index.js';
 import { readCheckout } from '../ci/checkout.js';
 import { preflight } from '../ci/preflight.js';
@@ -47,11 +48,6 @@ function printGraph(ctx: Context, config: PipelineConfig, names: readonly string
     ctx.print();
     ctx.bus.emit('result', { command: 'ci --graph', data: { pipeline: name, frames: graphText(pipeline), dot: graphDot(pipeline) } });
   }
-}
-
-/** The project name deploys go under (namespace `devpipe-<project>`): the directory's name. */
-function checkoutProject(ctx: Context): string {
-  return path.basename(ctx.projectDir).toLowerCase().replace(/[^a-z0-9-]+/g, '-');
 }
 
 /** `devpipe` or `devpipe -C dir`, for the printed rerun command. */
@@ -105,7 +101,7 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
     containers: docker.containers,
     copier: docker.copier,
     pusher: registry ? docker.pusher : undefined,
-    kube: ctx.options.target === 'minikube' ? (await import('../kube/deploy.js')).ciKubeDeployPort(ctx, checkoutProject(ctx), ctx.bus) : undefined,
+    kube: ctx.options.target === 'minikube' ? (await import('../kube/deploy.js')).ciKubeDeployPort(ctx, stackName(path.basename(ctx.projectDir)), ctx.bus) : undefined,
     secrets,
     records,
     files: new FsProjectFiles(ctx.projectDir),

@@ -15,6 +15,20 @@ variants:
   probe: {}
 `;
 
+/** Frames [build] [test ∥ lint] [candidate]: shared by the runner and rerun tests. */
+export const diamond = `pipelines:
+  p:
+    blubberfile: blubber.yaml
+    stages:
+      - name: build
+      - name: test
+      - name: lint
+      - name: candidate
+    execution:
+      - [build, test, candidate]
+      - [build, lint]
+`;
+
 export function world(): FakeWorld {
   const w = new FakeWorld();
   w.images.set('sha256:base', { id: 'sha256:base', tags: ['debian:bookworm-slim'], labels: {}, env: [], user: '', workingDir: '', entrypoint: null, cmd: null, created: '', size: 0 });

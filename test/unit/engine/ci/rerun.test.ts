@@ -2,20 +2,9 @@ import test from 'ava';
 import { planRerun, rerunCommand, summaryText, type RunRecord } from '../../../../src/engine/ci/index.js';
 import { DevpipeError } from '../../../../src/errors.js';
 import { findPipeline, loadPipelineConfig } from '../../../../src/spec/pipeline/index.js';
-import { runYaml, world } from './harness.js';
+import { diamond, runYaml, world } from './harness.js';
 
-const yaml = `pipelines:
-  p:
-    blubberfile: blubber.yaml
-    stages:
-      - name: build
-      - name: test
-      - name: lint
-      - name: candidate
-    execution:
-      - [build, test, candidate]
-      - [build, lint]
-`;
+const yaml = diamond;
 const loaded = loadPipelineConfig(yaml, '.pipeline/config.yaml');
 if (!loaded.ok) throw new Error('fixture');
 const pipeline = findPipeline(loaded.value, 'p')!;

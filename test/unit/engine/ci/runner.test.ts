@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { KubeDeployPort } from '../../../../src/engine/ci/index.js';
-import { world, runYaml } from './harness.js';
+import { diamond, world, runYaml } from './harness.js';
 
 const twoFrames = `pipelines:
   test:
@@ -71,21 +71,7 @@ test('steps run in the fixed order whatever the YAML order; bindings flow to lat
 test('a failed stage: the rest of its frame finishes, no later frame runs, teardown removes containers and keeps images for --rerun', async (t) => {
   const w = world();
   w.behaviours.test = { exitCode: 3, lines: ['boom'] };
-  const { exitCode, record, teardown } = await runYaml(
-    w,
-    `pipelines:
-  p:
-    blubberfile: blubber.yaml
-    stages:
-      - name: build
-      - name: test
-      - name: lint
-      - name: candidate
-    execution:
-      - [build, test, candidate]
-      - [build, lint]
-`,
-  );
+  const { exitCode, record, teardown } = await runYaml(w, diamond);
   t.is(exitCode, 1);
   t.is(record.status, 'failed');
   t.deepEqual(
