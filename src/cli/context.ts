@@ -75,7 +75,7 @@ export class Context {
 
   /** Every Docker adapter over one engine connection, found from `env` (DOCKER_HOST, …). */
   async #dockerFor(env: NodeJS.ProcessEnv, via?: (foundVia: string) => string): Promise<DockerAdapters> {
-    const [{ findEngine, connect }, { DockerEngine }, { DockerImageBuilder }, { DockerImageStore }, { DockerContainerRunner }, { DockerContainerCopier }, { DockerImagePusher }, { DockerContainerSyncer }, { DockerContainerReplacer }] =
+    const [{ findEngine, connect }, { DockerEngine }, { DockerImageBuilder, builderChoice }, { DockerImageStore }, { DockerContainerRunner }, { DockerContainerCopier }, { DockerImagePusher }, { DockerContainerSyncer }, { DockerContainerReplacer }] =
       await Promise.all([
         import('../docker/connect.js'),
         import('../docker/engine.js'),
@@ -92,7 +92,7 @@ export class Context {
     return {
       foundVia: via ? via(endpoint.foundVia) : endpoint.foundVia,
       engine: new DockerEngine(docker, endpoint),
-      builder: new DockerImageBuilder(docker),
+      builder: new DockerImageBuilder(docker, builderChoice(env.DEVPIPE_BUILDER)),
       images: new DockerImageStore(docker),
       containers: new DockerContainerRunner(docker),
       copier: new DockerContainerCopier(docker),

@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import { DevpipeError } from '../errors.js';
 import type { Engine, EngineInfo } from '../ports.js';
 import type { EngineEndpoint } from './connect.js';
+import { engineOffersBuildkit } from './image-builder.js';
 import { dockerError } from './problems.js';
 
 export class DockerEngine implements Engine {
@@ -25,16 +26,14 @@ export class DockerEngine implements Engine {
       });
     }
     const builderVersion = await this.#builderVersion();
-    const api = Number.parseFloat(version.ApiVersion);
     return {
       foundVia: this.endpoint.foundVia,
       serverVersion: version.Version,
       apiVersion: version.ApiVersion,
       os: version.Os,
       arch: version.Arch,
-      // BuildKit through the API (build option version=2): Linux engines from API 1.39 (18.09) on.
       // The ping's Builder-Version header names the engine's *default* builder.
-      buildkit: version.Os === 'linux' && api >= 1.39 ? true : builderVersion === '2',
+      buildkit: engineOffersBuildkit(version) || builderVersion === '2',
     };
   }
 

@@ -1,7 +1,10 @@
 /**
- * DockerImageBuilder: builds through the Engine API from a streamed tar context, with the classic
- * builder or BuildKit (API version 2). Tags are applied only after a successful build, so a failed
- * or cancelled build leaves nothing tagged.
+ * DockerImageBuilder: builds through the Engine API from a streamed tar context, with BuildKit
+ * (API version 2) wherever the engine offers it — as PipelineLib's CI does, and 3–4× faster on
+ * an incremental rebuild than the classic builder, which starts a container for every
+ * instruction after a changed layer — or with the classic builder (`DEVPIPE_BUILDER=classic`, or
+ * an engine without BuildKit). Tags are applied only after a successful build, so a failed or
+ * cancelled build leaves nothing tagged.
  */
 import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
@@ -11,8 +14,35 @@ import { BuildOutput } from './build-output.js';
 import { dockerfilePath, hashContext, packContext, readDockerignore, type ContextPlan } from './context.js';
 import { dockerError, matchProblem } from './problems.js';
 
+/** Which builder: `auto` (BuildKit when the engine offers it), `buildkit` or `classic`. */
+export type BuilderChoice = 'auto' | 'buildkit' | 'classic';
+
+export function builderChoice(value: string | undefined): BuilderChoice {
+  if (value === undefined || value === '' || value === 'auto') return 'auto';
+  if (value === 'buildkit' || value === 'classic') return value;
+  throw new DevpipeError('usage', `DEVPIPE_BUILDER=${value} is not a builder devpipe knows`, { hint: 'use auto (the default), buildkit or classic' });
+}
+
+/** BuildKit through the API (build option version=2): Linux engines from API 1.39 (18.09) on. */
+export function engineOffersBuildkit(version: { Os?: string; ApiVersion?: string }): boolean {
+  return version.Os === 'linux' && Number.parseFloat(version.ApiVersion ?? '0') >= 1.39;
+}
+
 export class DockerImageBuilder implements ImageBuilder {
-  constructor(private readonly docker: Docker) {}
+  #buildkit: Promise<boolean> | undefined;
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly choice: BuilderChoice = 'auto',
+  ) {}
+
+  /** Whether builds use BuildKit: a spec that needs it always does; else the choice, asked once. */
+  usesBuildkit(required = false): Promise<boolean> {
+    if (required || this.choice === 'buildkit') return Promise.resolve(true);
+    if (this.choice === 'classic') return Promise.resolve(false);
+    this.#buildkit ??= this.docker.version().then(engineOffersBuildkit, () => false);
+    return this.#buildkit;
+  }
 
   async contextPlan(request: BuildRequest): Promise<ContextPlan> {
     return {
@@ -30,6 +60,7 @@ export class DockerImageBuilder implements ImageBuilder {
 
   async build(request: BuildRequest): Promise<BuildResult> {
     const plan = await this.contextPlan(request);
+    const buildkit = await this.usesBuildkit(request.buildkit);
     const tar = packContext(plan, request.signal);
     const body = Readable.from(tar as AsyncIterable<Buffer>, { objectMode: false });
     const output = new BuildOutput(request.onLog);
@@ -44,7 +75,7 @@ export class DockerImageBuilder implements ImageBuilder {
         pull: request.pull ? 'true' : undefined,
         rm: true,
         forcerm: true,
-        version: request.buildkit ? '2' : '1',
+        version: buildkit ? '2' : '1',
         abortSignal: request.signal,
       } as Docker.ImageBuildOptions);
     } catch (error) {

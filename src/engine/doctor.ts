@@ -65,7 +65,7 @@ export function assess(facts: DoctorFacts, target: Target): DoctorReport {
     checks.push({
       name: 'docker engine',
       status: 'ok',
-      detail: `Engine ${e.serverVersion} (API ${e.apiVersion}, ${e.os}/${e.arch}) via ${e.foundVia}; BuildKit through the API: ${e.buildkit ? 'yes' : 'no'}`,
+      detail: `Engine ${e.serverVersion} (API ${e.apiVersion}, ${e.os}/${e.arch}) via ${e.foundVia}; BuildKit through the API: ${e.buildkit ? 'yes (devpipe builds with it; DEVPIPE_BUILDER=classic for the classic builder)' : 'no (devpipe builds with the classic builder)'}`,
       required: compose,
     });
   } else {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DockerContainerCopier } from '../../src/docker/container-copy.js';
 import { DockerContainerRunner } from '../../src/docker/containers.js';
-import { DockerImageBuilder } from '../../src/docker/image-builder.js';
+import { builderChoice, DockerImageBuilder } from '../../src/docker/image-builder.js';
 import { DockerImageStore } from '../../src/docker/images.js';
 import { DevpipeError } from '../../src/errors.js';
 import { dockerTest } from '../helpers/docker.js';
@@ -15,6 +15,7 @@ import { tempProject } from '../helpers/tmp.js';
 
 const { test, docker } = await dockerTest();
 const builder = new DockerImageBuilder(docker);
+const classic = new DockerImageBuilder(docker, 'classic');
 const images = new DockerImageStore(docker);
 const containers = new DockerContainerRunner(docker);
 const copier = new DockerContainerCopier(docker);
@@ -37,7 +38,8 @@ test('classic build: streamed context honours .dockerignore, labels and tags are
   const dir = await tempProject(project);
   const lines: string[] = [];
   const tag = `devpipe-test/adapter:${run}-classic`;
-  const result = await builder.build({
+  t.false(await classic.usesBuildkit());
+  const result = await classic.build({
     contextDir: dir,
     dockerfile: 'FROM debian:bookworm-slim AS final\nCOPY . /srv/app/\nRUN ls -R /srv/app && cat /srv/app/app/hello.txt\n',
     target: 'final',
@@ -86,18 +88,29 @@ test('BuildKit build through the API (cache mounts need it)', async (t) => {
   t.true(lines.some((l) => l.includes('buildkit-ran')), lines.join('\n'));
 });
 
-test('a failing build rejects with the build output as evidence, and tags nothing', async (t) => {
-  const dir = await tempProject(project);
-  const tag = `devpipe-test/adapter:${run}-fail`;
-  const error = await t.throwsAsync(
-    builder.build({ contextDir: dir, dockerfile: 'FROM debian:bookworm-slim\nRUN echo about-to-fail && exit 7\n', tags: [tag], labels }),
-    { instanceOf: DevpipeError },
-  );
-  t.is(error?.kind, 'failure');
-  t.is(error?.exitCode, 1);
-  t.regex(error?.message ?? '', /returned a non-zero code: 7/);
-  t.true(error?.details.some((d) => d.includes('about-to-fail')));
-  t.is(await images.inspect(tag), undefined);
+for (const [name, chosen] of [['classic', classic], ['BuildKit', builder]] as const) {
+  test(`a failing build rejects with the build output as evidence, and tags nothing (${name})`, async (t) => {
+    const dir = await tempProject(project);
+    const tag = `devpipe-test/adapter:${run}-fail-${name.toLowerCase()}`;
+    t.is(await chosen.usesBuildkit(), name === 'BuildKit');
+    const error = await t.throwsAsync(
+      chosen.build({ contextDir: dir, dockerfile: 'FROM debian:bookworm-slim\nRUN echo about-to-fail && exit 7\n', tags: [tag], labels }),
+      { instanceOf: DevpipeError },
+    );
+    t.is(error?.kind, 'failure');
+    t.is(error?.exitCode, 1);
+    // classic: "returned a non-zero code: 7"; BuildKit: "exit code: 7"
+    t.regex(error?.message ?? '', name === 'classic' ? /returned a non-zero code: 7/ : /exit code: 7/);
+    t.true(error?.details.some((d) => d.includes('about-to-fail')));
+    t.is(await images.inspect(tag), undefined);
+  });
+}
+
+test('DEVPIPE_BUILDER: auto by default, buildkit or classic; anything else is a usage error', (t) => {
+  t.is(builderChoice(undefined), 'auto');
+  t.is(builderChoice('classic'), 'classic');
+  t.is(builderChoice('buildkit'), 'buildkit');
+  t.is(t.throws(() => builderChoice('kaniko'))?.message, 'DEVPIPE_BUILDER=kaniko is not a builder devpipe knows');
 });
 
 test('a missing base image that cannot be pulled fails with a hint, not a hang', async (t) => {
