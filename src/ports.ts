@@ -214,6 +214,14 @@ export interface ProjectFiles {
   remove(relative: string): Promise<void>;
 }
 
+/**
+ * What a project file holds now, as a comparable string (a content hash; `missing` when it does
+ * not exist); undefined when it cannot be read. The dev loop ignores events that change nothing.
+ */
+export interface FileFingerprints {
+  of(relative: string): Promise<string | undefined>;
+}
+
 /** Where a secret value was found in an image. */
 export interface LeakFinding {
   secret: string;
@@ -266,6 +274,11 @@ export interface ContainerSyncer {
 
 /** The dev loop's fast redeploy: a running container replaced by one from another image. */
 export interface ContainerReplacer {
+  /**
+   * Readies later replacements of these containers, called while their new image builds (e.g.
+   * keeps a network they are alone on from going empty during the swap). Best effort: never rejects.
+   */
+  prepare(containerIds: readonly string[]): Promise<void>;
   /** Kills and replaces the container (same name, networks, host config, stack settings); returns the new ID. */
   replace(containerId: string, image: string): Promise<string>;
 }

@@ -5,9 +5,14 @@
  * timeout (the old container is killed). Settings the old container had from its *image*
  * (entrypoint, command, working dir, user, image env and labels) come from the new image;
  * settings the stack gave it are kept.
+ *
+ * The new container is created before the old one goes (a failed create leaves the old one
+ * running), and a network the old container is alone on gets an anchor first (see
+ * network-anchor.ts), so clients are answered as soon as the new one starts.
  */
 import type Docker from 'dockerode';
 import type { ContainerReplacer } from '../ports.js';
+import { DockerNetworkAnchor } from './network-anchor.js';
 import { dockerError } from './problems.js';
 
 type ImageConfig = { Env?: string[]; Labels?: Record<string, string>; Entrypoint?: string[] | string | null; Cmd?: string[] | string | null; WorkingDir?: string; User?: string; ExposedPorts?: Record<string, object> };
@@ -31,13 +36,56 @@ export function replacedLabels(container: Record<string, string>, oldImage: Reco
   return { ...newImage, ...own };
 }
 
+interface Prepared {
+  container: Docker.ContainerInspectInfo;
+  image: Docker.ImageInspectInfo;
+}
+
 export class DockerContainerReplacer implements ContainerReplacer {
-  constructor(private readonly docker: Docker) {}
+  readonly #anchor: DockerNetworkAnchor;
+  readonly #prepared = new Map<string, Promise<Prepared | undefined>>();
+
+  constructor(private readonly docker: Docker) {
+    this.#anchor = new DockerNetworkAnchor(docker);
+  }
+
+  /**
+   * Readies later replacements (called while the new image builds): reads the containers and
+   * their images, and gives every bridge network one of them is alone on an anchor. Best
+   * effort: a replacement works without it, only clients may then wait ~1 s after it.
+   */
+  prepare(containerIds: readonly string[]): Promise<void> {
+    return Promise.all(containerIds.map((id) => this.#prepare(id))).then(() => undefined);
+  }
+
+  #prepare(containerId: string): Promise<Prepared | undefined> {
+    let prepared = this.#prepared.get(containerId);
+    if (!prepared) {
+      prepared = this.#read(containerId).catch(() => undefined);
+      this.#prepared.set(containerId, prepared);
+    }
+    return prepared;
+  }
+
+  async #read(containerId: string): Promise<Prepared> {
+    const container = await this.docker.getContainer(containerId).inspect();
+    const image = this.docker.getImage(container.Image).inspect();
+    const project = container.Config.Labels?.['devpipe.project'];
+    for (const name of Object.keys(container.NetworkSettings.Networks ?? {})) {
+      const network = await this.docker.getNetwork(name).inspect();
+      if (network.Driver !== 'bridge') continue;
+      const others = Object.keys(network.Containers ?? {}).filter((id) => id !== container.Id);
+      if (others.length > 0) continue;
+      await this.#anchor.ensure(name, project ? { 'devpipe.project': project } : {}).catch(() => false);
+    }
+    return { container, image: await image };
+  }
 
   async replace(containerId: string, image: string): Promise<string> {
     try {
-      const old = await this.docker.getContainer(containerId).inspect();
-      const [oldImage, newImage] = await Promise.all([this.docker.getImage(old.Image).inspect(), this.docker.getImage(image).inspect()]);
+      const [prepared, newImage] = await Promise.all([this.#prepare(containerId), this.docker.getImage(image).inspect()]);
+      const old = prepared?.container ?? (await this.docker.getContainer(containerId).inspect());
+      const oldImage = prepared?.image ?? (await this.docker.getImage(old.Image).inspect());
       const oc = oldImage.Config as ImageConfig;
       const nc = newImage.Config as ImageConfig;
       const cc = old.Config as unknown as ImageConfig & Record<string, unknown>;
@@ -47,10 +95,10 @@ export class DockerContainerReplacer implements ContainerReplacer {
       const networks = Object.entries(old.NetworkSettings.Networks ?? {});
       const endpoint = ([, settings]: [string, Docker.NetworkInfo]) => ({ Aliases: (settings.Aliases ?? []).filter((alias: string) => !old.Id.startsWith(alias)) });
       const first = networks[0];
-      await this.docker.getContainer(containerId).remove({ force: true });
+      const name = old.Name.replace(/^\//, '');
       const created = await this.docker.createContainer({
         ...(old.Config as unknown as Docker.ContainerCreateOptions),
-        name: old.Name.replace(/^\//, ''),
+        name: `${name}-devpipe-next-${Date.now().toString(36)}`,
         Image: image,
         Env: replacedEnv(cc.Env ?? [], oc.Env ?? [], nc.Env ?? []),
         Labels: labels,
@@ -63,8 +111,18 @@ export class DockerContainerReplacer implements ContainerReplacer {
         HostConfig: old.HostConfig as Docker.HostConfig,
         NetworkingConfig: first ? { EndpointsConfig: { [first[0]]: endpoint(first) } } : undefined,
       });
-      for (const network of networks.slice(1)) await this.docker.getNetwork(network[0]).connect({ Container: created.id, EndpointConfig: endpoint(network) });
-      await created.start();
+      try {
+        for (const network of networks.slice(1)) await this.docker.getNetwork(network[0]).connect({ Container: created.id, EndpointConfig: endpoint(network) });
+        await this.docker.getContainer(containerId).remove({ force: true });
+        await created.start();
+      } catch (error) {
+        await created.remove({ force: true }).catch(() => undefined);
+        throw error;
+      } finally {
+        this.#prepared.delete(containerId);
+      }
+      // The service runs already; a name left temporary is cosmetic (compose finds it by labels).
+      await created.rename({ name }).catch(() => undefined);
       return created.id;
     } catch (error) {
       throw dockerError(error, `replacing container ${containerId.slice(0, 12)}`);

@@ -25,7 +25,7 @@ export interface DevServiceView {
   /** The last build or sync: when, why (the files), how long, what came of it. */
   lastBuild?: { at: string; reason: string[]; durationMs: number; result: 'built' | 'synced' | 'unchanged' | 'failed' | 'cancelled' } | undefined;
   /** The last unit-test run of this service's image. */
-  test?: { at: string; result: 'passed' | 'failed' | 'running' } | undefined;
+  test?: { at: string; result: 'passed' | 'failed' | 'running' | 'cancelled' } | undefined;
   /** Why it is failed (build error, health), when it is. */
   detail?: string | undefined;
 }

@@ -42,7 +42,7 @@ export class DevView implements Reporter {
     const rows = [...this.#services.values()].map((s) => {
       const state = s.state === 'failed' ? p.red(s.state) : s.state === 'running' || s.state === 'pinned' ? p.green(s.state) : p.yellow(s.state);
       const build = s.lastBuild ? `${s.lastBuild.result} ${formatDuration(s.lastBuild.durationMs)} ago-${age(s.lastBuild.at)} (${s.lastBuild.reason.slice(0, 2).join(', ')}${s.lastBuild.reason.length > 2 ? ', …' : ''})` : '';
-      const test = s.test ? (s.test.result === 'passed' ? p.green('tests passed') : s.test.result === 'failed' ? p.red('tests failed') : p.yellow('testing')) : '';
+      const test = s.test ? (s.test.result === 'passed' ? p.green('tests passed') : s.test.result === 'failed' ? p.red('tests failed') : s.test.result === 'cancelled' ? p.dim('tests cancelled') : p.yellow('testing')) : '';
       return `  ${p.bold(s.service.padEnd(12))} ${state.padEnd(18)} ${s.image} ${p.dim(s.health !== 'none' ? s.health : '')} ${p.dim(build)} ${test}${s.detail ? `\n    ${p.red(s.detail)}` : ''}`;
     });
     const lines = [p.dim('─'.repeat(60)), ...rows.join('\n').split('\n'), p.dim(`${this.#iteration}  keys: r rebuild all · e e2e · l logs · q quit`)];

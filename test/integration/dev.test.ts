@@ -2,6 +2,8 @@
  * `devpipe dev` on the real engine and real compose: the hot path, rebuilds, unrelated changes,
  * bursts, a broken spec and a failed build that keep the last good version, Ctrl-C.
  */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -71,11 +73,34 @@ test.serial('rebuild path: a burst of saves builds once; a broken spec and a fai
     await until(url, 'token-0');
 
     let mark = session.events.length;
-    for (let i = 1; i <= 100; i++) await writeFile(path.join(dir, 'www/index.html'), `<html>burst-${i}</html>\n`);
+    // 100 saves back to back (synchronous: nothing in this process can pause between them).
+    for (let i = 1; i <= 100; i++) writeFileSync(path.join(dir, 'www/index.html'), `<html>burst-${i}</html>\n`);
     await until(url, 'burst-100', 60_000);
     const burst = await session.iterationEnd(mark);
     t.is(burst.outcome, 'ok');
     t.deepEqual(session.builds(mark), ['build:web'], 'exactly one build for 100 saves');
+
+    // A second save while the first one's redeploy is still settling (500 ms): the wait is cut
+    // short, that iteration ends cancelled, and the newer change is built and served at once.
+    mark = session.events.length;
+    await writeFile(path.join(dir, 'www/index.html'), '<html>first</html>\n');
+    await until(url, 'first', 60_000);
+    await writeFile(path.join(dir, 'www/index.html'), '<html>second</html>\n');
+    await until(url, 'second', 60_000);
+    await session.next((e) => e.type === 'dev:iteration' && e.phase === 'end' && e.outcome === 'ok', 60_000, mark);
+    const ends = session.events.slice(mark).filter((e) => e.type === 'dev:iteration' && e.phase === 'end');
+    t.deepEqual(ends.map((e) => e.outcome), ['cancelled', 'ok'], JSON.stringify(ends));
+    t.regex(String(ends[0]?.detail), /newer change/);
+    t.true(session.events.slice(mark).some((e) => e.type === 'dev:service' && /superseded/.test(String(e.detail))));
+
+    // Saved again without a change (and touched): nothing to build.
+    mark = session.events.length;
+    await writeFile(path.join(dir, 'www/index.html'), '<html>second</html>\n');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await appendFile(path.join(dir, 'README.md'), 'a note\n');
+    const untouched = await session.iterationEnd(mark);
+    t.is(untouched.outcome, 'noop', JSON.stringify(untouched));
+    t.deepEqual(session.builds(mark), [], 'the same content saved again builds nothing');
 
     // A broken Blubber file: reported with its location; web keeps serving.
     mark = session.events.length;
@@ -85,14 +110,14 @@ test.serial('rebuild path: a burst of saves builds once; a broken spec and a fai
     const broken = await session.iterationEnd(mark);
     t.is(broken.outcome, 'failed');
     t.true(session.events.slice(mark).some((e) => e.type === 'message' && /blubber\.yaml:\d+:\d+ .*entrypont/.test(String(e.text))));
-    await until(url, 'burst-100', 5000);
+    await until(url, 'second', 5000);
 
     // A build that fails: the last good version stays; the loop goes on.
     mark = session.events.length;
     await writeFile(blubber, good.replace('source: ./www/', 'source: ./nowhere/'));
     const failed = await session.iterationEnd(mark);
     t.is(failed.outcome, 'failed');
-    await until(url, 'burst-100', 5000);
+    await until(url, 'second', 5000);
 
     // Fixed: builds and serves again.
     mark = session.events.length;
@@ -100,7 +125,17 @@ test.serial('rebuild path: a burst of saves builds once; a broken spec and a fai
     await writeFile(path.join(dir, 'www/index.html'), '<html>fixed</html>\n');
     await until(url, 'fixed', 60_000);
     t.is((await session.iterationEnd(mark)).outcome, 'ok');
+    t.is(
+      execFileSync('docker', ['ps', '-q', '--filter', `label=devpipe.project=dev-build-${process.pid}`, '--filter', 'label=devpipe.role=anchor']).toString().trim().split('\n').length,
+      1,
+      'web is alone on the stack network: an anchor keeps it up during redeploys',
+    );
   } finally {
     await session.stop();
   }
+  // down removes everything, the anchor first (a network with a container on it cannot go).
+  const down = await runCli(['-C', dir, 'down']);
+  t.is(down.exitCode, 0, down.stderr);
+  t.is(execFileSync('docker', ['ps', '-aq', '--filter', `label=devpipe.project=dev-build-${process.pid}`]).toString().trim(), '');
+  t.is(execFileSync('docker', ['network', 'ls', '-q', '--filter', `name=dev-build-${process.pid}`]).toString().trim(), '');
 });

@@ -85,11 +85,11 @@ export async function run(ctx: Context, _args: unknown[], options: Record<string
   const plan = await loadPlan(ctx, options);
   const docker = await ctx.docker();
   await docker.engine.info();
-  const [ports, watcher, { ignoreMatcher }] = await Promise.all([stackPorts(ctx), ctx.watcher(), import('../../docker/context.js')]);
+  const [ports, watcher, { ignoreMatcher }, { NodeFileFingerprints }] = await Promise.all([stackPorts(ctx), ctx.watcher(), import('../../docker/context.js'), import('../../fs/fingerprints.js')]);
   await ports.deployer.describe();
   const stop = new AbortController();
   const loop = new DevLoop(
-    { ...ports, watcher, syncer: docker.syncer, replacer: docker.replacer },
+    { ...ports, watcher, fingerprints: new NodeFileFingerprints(ports.files.root), syncer: docker.syncer, replacer: docker.replacer },
     ctx.bus,
     plan,
     {

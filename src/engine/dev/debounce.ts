@@ -11,7 +11,7 @@ export interface DebounceSettings {
   capMs: number;
 }
 
-export const defaultDebounce: DebounceSettings = { quietMs: 80, capMs: 1000 };
+export const defaultDebounce: DebounceSettings = { quietMs: 30, capMs: 1000 };
 
 export interface Batch {
   firstAt: number;

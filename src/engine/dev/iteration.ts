@@ -34,7 +34,8 @@ export interface IterationContext {
 
 export class Iteration {
   readonly #started = Date.now();
-  #building = new Set<string>();
+  /** Build keys whose result this iteration is still working towards (building, settling, testing). */
+  #busy = new Set<string>();
   #files: string[] = [];
 
   constructor(
@@ -49,17 +50,23 @@ export class Iteration {
   }
 
   /**
-   * Cancels the build when newer changes touch an image it is building (or a spec file): its
-   * result would be stale. Other changes wait for the next iteration.
+   * Cancels the iteration when newer changes touch an image it is building, waiting to see
+   * healthy, or testing (or a spec file): its result would be stale, and a developer saving
+   * twice should not wait for the first save's health check or tests. A container swap in
+   * progress is never interrupted. Other changes wait for the next iteration.
    */
   cancelIfStale(paths: readonly string[]): void {
-    if (this.#building.size === 0) return;
+    if (this.#busy.size === 0) return;
     const targets = inputTargets(this.loop.plan, this.loop.options.matcher);
-    const stale = paths.some((p) => this.loop.plan.specFiles.includes(p) || [...this.#building].some((key) => targets.get(key)?.(p)));
+    const stale = paths.some((p) => this.loop.plan.specFiles.includes(p) || [...this.#busy].some((key) => targets.get(key)?.(p)));
     if (stale) this.controller.abort();
   }
 
+  /** How the iteration ended (set when it ends). */
+  outcome: 'ok' | 'failed' | 'cancelled' | 'noop' | undefined;
+
   #end(outcome: 'ok' | 'failed' | 'cancelled' | 'noop', detail?: string): void {
+    this.outcome = outcome;
     this.loop.bus.emit('dev:iteration', { n: this.n, phase: 'end', reason: this.reason, outcome, durationMs: Date.now() - this.#started, detail });
   }
 
@@ -136,9 +143,13 @@ export class Iteration {
     const suite = suiteKey(loop.plan);
     const serviceKeys = keys.filter((k) => servicesOf(loop.plan, k).length > 0 || k === suite);
     if (serviceKeys.length === 0) return [];
-    this.#building = new Set(serviceKeys);
+    this.#busy = new Set(serviceKeys);
     const started = Date.now();
     for (const key of serviceKeys) for (const service of servicesOf(loop.plan, key)) loop.setView(service, { state: 'building' });
+    // While the images build: ready the fast redeploy of the running containers (never rejects).
+    void Promise.all(serviceKeys.flatMap((key) => servicesOf(loop.plan, key)).map((service) => loop.containersOf(service)))
+      .then((ids) => loop.ports.replacer.prepare(ids.flat()))
+      .catch(() => undefined);
     let built: Awaited<ReturnType<IterationContext['buildOnly']>>;
     try {
       built = await loop.buildOnly(serviceKeys, signal);
@@ -151,7 +162,7 @@ export class Iteration {
       }
       throw error;
     } finally {
-      this.#building = new Set();
+      this.#busy = new Set();
     }
     const changed = new Map<string, string>();
     for (const key of serviceKeys) {
@@ -179,17 +190,35 @@ export class Iteration {
     const model = loop.modelWith(tags);
     const target = await writeStackFiles(loop.ports.files, model, loop.plan.secrets);
     const subset = { ...model, services: model.services.filter((s) => services.includes(s.name)) };
-    try {
-      if (!(await this.#replace(services, model))) await loop.ports.deployer.up(target, { services, signal });
-      const states = await waitHealthy(loop.ports, loop.bus, subset, target, { timeoutMs: loop.plan.config.settings.healthTimeoutMs, signal, settleMs: 500 });
+    let swapped = false;
+    const adopt = () => {
       for (const [key, tag] of tags) loop.deployed.set(key, tag);
       loop.model = model;
       loop.target = target;
+    };
+    try {
+      if (!(await this.#replace(services, model))) await loop.ports.deployer.up(target, { services, signal });
+      swapped = true;
+      this.#busy = new Set(tags.keys());
+      const states = await waitHealthy(loop.ports, loop.bus, subset, target, { timeoutMs: loop.plan.config.settings.healthTimeoutMs, signal, settleMs: 500 });
+      this.#busy = new Set();
+      adopt();
       for (const state of states) loop.setView(state.service, { state: 'running', image: model.services.find((s) => s.name === state.service)?.imageRef ?? '', health: state.health, detail: undefined });
       for (const service of services) loop.followLogs(service);
       return services;
     } catch (error) {
-      if (signal.aborted) throw error;
+      this.#busy = new Set();
+      if (signal.aborted) {
+        // Superseded while settling: the new version runs; the next iteration replaces it.
+        if (swapped) {
+          adopt();
+          for (const service of services) {
+            loop.setView(service, { state: 'running', image: model.services.find((s) => s.name === service)?.imageRef ?? '', health: 'unknown', detail: 'superseded by a newer change before its health check ended' });
+            loop.followLogs(service);
+          }
+        }
+        throw error;
+      }
       // Keep the last good version running: put the previous images back.
       const failure = toDevpipeError(error);
       const previous = loop.modelWith(new Map());
@@ -236,18 +265,37 @@ export class Iteration {
     const services = [...new Set(loop.plan.builds.flatMap((b) => servicesOf(loop.plan, b.key)))];
     const at = new Date().toISOString();
     for (const service of services) loop.setView(service, { test: { at, result: 'running' } });
+    this.#busy = new Set([tests.key]);
+    try {
+      return await this.#test(tests, services);
+    } catch (error) {
+      if (this.controller.signal.aborted) for (const service of services) loop.setView(service, { test: { at: new Date().toISOString(), result: 'cancelled' } });
+      throw error;
+    } finally {
+      this.#busy = new Set();
+    }
+  }
+
+  async #test(tests: NonNullable<DevPlan['tests']>, services: readonly string[]): Promise<boolean> {
+    const { loop } = this;
     const built = await loop.buildOnly([tests.key], this.controller.signal);
     const image = built.get(tests.key);
     if (!image) return true;
     const id = `test:${tests.image.variant}`;
     loop.bus.emit('task:start', { id, title: `unit tests (${tests.image.variant})` });
     const started = Date.now();
-    const result = await loop.ports.containers.run({
-      image: image.contentTag,
-      labels: { 'devpipe.project': loop.plan.config.project, 'devpipe.role': 'test' },
-      signal: this.controller.signal,
-      onOutput: (line, stream) => loop.bus.emit('task:log', { id, line, stream }),
-    });
+    const result = await loop.ports.containers
+      .run({
+        image: image.contentTag,
+        labels: { 'devpipe.project': loop.plan.config.project, 'devpipe.role': 'test' },
+        signal: this.controller.signal,
+        onOutput: (line, stream) => loop.bus.emit('task:log', { id, line, stream }),
+      })
+      .catch((error: unknown) => {
+        const cancelled = this.controller.signal.aborted;
+        loop.bus.emit('task:end', { id, status: cancelled ? 'skipped' : 'failed', durationMs: Date.now() - started, detail: cancelled ? 'cancelled: a newer change arrived' : toDevpipeError(error).message });
+        throw error;
+      });
     await loop.ports.containers.remove(result.containerId).catch(() => undefined);
     const passed = result.exitCode === 0;
     loop.bus.emit('task:end', { id, status: passed ? 'ok' : 'failed', durationMs: Date.now() - started, detail: passed ? undefined : `exit code ${result.exitCode}` });

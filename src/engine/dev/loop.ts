@@ -6,7 +6,7 @@
  * Talks to ports only.
  */
 import { DevpipeError, toDevpipeError } from '../../errors.js';
-import type { ContainerReplacer, ContainerSyncer, StackTarget, Watcher, WatchHandle } from '../../ports.js';
+import type { ContainerReplacer, ContainerSyncer, FileFingerprints, StackTarget, Watcher, WatchHandle } from '../../ports.js';
 import type { DevServiceView, EventBus } from '../events.js';
 import { LABEL_PROJECT, LABEL_SERVICE, stackModel, type StackModel } from '../stack/model.js';
 import { buildStackImages, upStack, type StackPorts } from '../stack/up.js';
@@ -19,6 +19,7 @@ import { Iteration, type IterationContext } from './iteration.js';
 
 export interface DevPorts extends StackPorts {
   watcher: Watcher;
+  fingerprints: FileFingerprints;
   syncer: ContainerSyncer;
   replacer: ContainerReplacer;
 }
@@ -47,6 +48,15 @@ export class DevLoop implements IterationContext {
   #pending = new Map<string, number>();
   #debouncer: Debouncer;
   #running: { iteration: Iteration; done: Promise<void> } | undefined;
+  /**
+   * File → fingerprint as the last successful iteration built it, and as the running one builds
+   * it: an event that leaves a file as it was built (a save without a change, a `touch`, the
+   * late tail of a burst) triggers nothing.
+   */
+  #built = new Map<string, string>();
+  #inFlight = new Map<string, string>();
+  #dispatching = false;
+  #dispatchAgain = false;
   #n = 0;
   #handle: WatchHandle | undefined;
   #logFollowers = new Map<string, AbortController>();
@@ -139,15 +149,45 @@ export class DevLoop implements IterationContext {
 
   #fire(): void {
     if (this.#stopped || this.#pending.size === 0) return;
-    if (this.#running) {
-      // A newer change: cancel the running iteration if it builds what changed; it hands its
-      // files back and the loop runs again with everything.
-      this.#running.iteration.cancelIfStale([...this.#pending.keys()]);
+    if (this.#dispatching) {
+      this.#dispatchAgain = true;
       return;
     }
+    this.#dispatching = true;
+    void this.#dispatch()
+      .catch((error: unknown) => this.bus.emit('message', { level: 'error', text: toDevpipeError(error).message }))
+      .finally(() => {
+        this.#dispatching = false;
+        if (this.#dispatchAgain) {
+          this.#dispatchAgain = false;
+          this.#fire();
+        }
+      });
+  }
+
+  async #dispatch(): Promise<void> {
     const batch = this.#pending;
     this.#pending = new Map();
-    void this.#run([...batch.keys()], Math.min(...batch.values()));
+    const prints = new Map<string, string | undefined>();
+    await Promise.all([...batch.keys()].map(async (file) => prints.set(file, await this.ports.fingerprints.of(file).catch(() => undefined))));
+    const changed = new Map([...batch].filter(([file]) => {
+      const print = prints.get(file);
+      return print === undefined || (this.#inFlight.get(file) ?? this.#built.get(file)) !== print;
+    }));
+    if (changed.size === 0 || this.#stopped) return;
+    if (this.#running) {
+      // A newer change: cancel the running iteration if it works on what changed; it hands its
+      // files back and the loop runs again with everything.
+      for (const [file, at] of changed) if (!this.#pending.has(file)) this.#pending.set(file, at);
+      this.#running.iteration.cancelIfStale([...changed.keys()]);
+      return;
+    }
+    const inFlight = new Map<string, string>();
+    for (const file of changed.keys()) {
+      const print = prints.get(file);
+      if (print !== undefined) inFlight.set(file, print);
+    }
+    void this.#run([...changed.keys()], Math.min(...changed.values()), false, inFlight);
   }
 
   /** Rebuilds and redeploys everything (key `r`). */
@@ -158,7 +198,7 @@ export class DevLoop implements IterationContext {
     void (this.#running?.done ?? Promise.resolve()).then(() => this.#run(['(rebuild all)'], Date.now(), true));
   }
 
-  async #run(paths: string[], firstAt: number, all = false): Promise<void> {
+  async #run(paths: string[], firstAt: number, all = false, inFlight = new Map<string, string>()): Promise<void> {
     if (this.#stopped) return;
     const n = ++this.#n;
     const targets = { specFiles: this.plan.specFiles, images: inputTargets(this.plan, this.options.matcher) };
@@ -185,7 +225,15 @@ export class DevLoop implements IterationContext {
       (error: unknown) => this.bus.emit('message', { level: 'error', text: toDevpipeError(error).message }),
     );
     this.#running = { iteration, done };
+    this.#inFlight = inFlight;
     await done;
+    // Only a successful iteration's files count as built: after a failure or a cancellation the
+    // same content saved again is tried again.
+    for (const [file, print] of inFlight) {
+      if (iteration.outcome === 'ok') this.#built.set(file, print);
+      else this.#built.delete(file);
+    }
+    this.#inFlight = new Map();
     this.#running = undefined;
     this.guard.iterationEnded(Date.now());
     if (this.#pending.size > 0) this.#debouncer.touch();

@@ -20,6 +20,8 @@ export async function downStack(
   target: StackTarget | undefined,
   options: { volumes: boolean; signal?: AbortSignal | undefined },
 ): Promise<DownResult> {
+  // The dev loop's network anchors first: a network with a container on it cannot be removed.
+  for (const anchor of await ports.containers.list({ [LABEL_PROJECT]: project, 'devpipe.role': 'anchor' })) await ports.containers.remove(anchor.id);
   if (target) {
     const started = Date.now();
     bus.emit('task:start', { id: 'down', title: `remove ${project}${options.volumes ? ' (and its volumes)' : ''}` });

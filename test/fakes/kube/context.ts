@@ -34,7 +34,7 @@ function fakeDocker(name: string, up: boolean): DockerAdapters & { store: FakeIm
     copier: { copy: async () => undefined },
     pusher: { push: async () => undefined },
     syncer: { put: async () => undefined, restart: async () => undefined },
-    replacer: { replace: async (id: string) => id },
+    replacer: { prepare: async () => undefined, replace: async (id: string) => id },
   };
 }
 
