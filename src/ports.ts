@@ -124,6 +124,8 @@ export interface ContainerRunner {
   run(request: RunRequest): Promise<RunResult>;
   remove(containerId: string): Promise<void>;
   list(labels: Readonly<Record<string, string>>): Promise<ContainerInfo[]>;
+  /** Streams a container's log (from its start) line by line until it ends or the signal aborts. */
+  follow(containerId: string, options: { signal?: AbortSignal | undefined; onLine: (line: string, stream: 'stdout' | 'stderr') => void }): Promise<void>;
 }
 
 /** Copies out of a container with `docker cp` semantics (PipelineLib's `copy` step). */

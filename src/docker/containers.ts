@@ -91,6 +91,40 @@ export class DockerContainerRunner implements ContainerRunner {
     }
   }
 
+  async follow(containerId: string, options: { signal?: AbortSignal | undefined; onLine: (line: string, stream: 'stdout' | 'stderr') => void }): Promise<void> {
+    if (options.signal?.aborted) return;
+    const container = this.docker.getContainer(containerId);
+    let stream: NodeJS.ReadableStream & { destroy?: () => void };
+    let tty: boolean;
+    try {
+      tty = (await container.inspect()).Config.Tty;
+      stream = (await container.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return;
+      throw dockerError(error, `following the log of ${containerId.slice(0, 12)}`);
+    }
+    const stdout = lineSplitter((line) => options.onLine(line, 'stdout'));
+    const stderr = lineSplitter((line) => options.onLine(line, 'stderr'));
+    if (tty) stream.pipe(stdout);
+    else this.docker.modem.demuxStream(stream, stdout, stderr);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        options.signal?.removeEventListener('abort', stop);
+        resolve();
+      };
+      const stop = () => {
+        stream.destroy?.();
+        done();
+      };
+      options.signal?.addEventListener('abort', stop, { once: true });
+      stream.on('end', done);
+      stream.on('close', done);
+      stream.on('error', done);
+    });
+    stdout.end();
+    stderr.end();
+  }
+
   async remove(containerId: string): Promise<void> {
     try {
       await this.docker.getContainer(containerId).remove({ force: true, v: true });

@@ -28,6 +28,14 @@ export class FakeContainers implements ContainerRunner {
 
   async copyOut(): Promise<void> {}
 
+  /** Log lines `follow` answers per container id (then it waits for the signal). */
+  logLines: Record<string, string[]> = {};
+
+  async follow(id: string, options: { signal?: AbortSignal | undefined; onLine: (line: string, stream: 'stdout' | 'stderr') => void }): Promise<void> {
+    for (const line of this.logLines[id] ?? []) options.onLine(line, 'stdout');
+    if (options.signal && !options.signal.aborted) await new Promise((resolve) => options.signal?.addEventListener('abort', resolve, { once: true }));
+  }
+
   async remove(id: string): Promise<void> {
     this.removed.push(id);
     this.containers = this.containers.filter((c) => c.id !== id);

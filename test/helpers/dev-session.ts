@@ -95,11 +95,15 @@ export class DevSession {
 }
 
 /** Polls an URL until its body contains `text`; returns the elapsed ms. */
-export async function until(url: string, text: string, timeoutMs = 60_000, intervalMs = 10): Promise<number> {
+/**
+ * Polls `url` every `intervalMs` until its body contains `text`; each request gives up after
+ * `requestTimeoutMs` (a request sent while a container starts can hang until its SYN is resent).
+ */
+export async function until(url: string, text: string, timeoutMs = 60_000, intervalMs = 10, requestTimeoutMs = 200): Promise<number> {
   const started = Date.now();
   for (;;) {
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(200) });
+      const response = await fetch(url, { signal: AbortSignal.timeout(requestTimeoutMs) });
       if ((await response.text()).includes(text)) return Date.now() - started;
     } catch {
       // not up yet

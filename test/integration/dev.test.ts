@@ -92,6 +92,9 @@ test.serial('rebuild path: a burst of saves builds once; a broken spec and a fai
     t.deepEqual(ends.map((e) => e.outcome), ['cancelled', 'ok'], JSON.stringify(ends));
     t.regex(String(ends[0]?.detail), /newer change/);
     t.true(session.events.slice(mark).some((e) => e.type === 'dev:service' && /superseded/.test(String(e.detail))));
+    // The new container's log (httpd -v logs each request), from its start: nothing lost.
+    const logged = await session.next((e) => e.type === 'dev:log' && e.service === 'web' && /response:200/.test(String(e.line)), 20_000, mark);
+    t.notRegex(String(logged.line), /^\S+\s+\|/, 'no compose prefix: the service is named in the event');
 
     // Saved again without a change (and touched): nothing to build.
     mark = session.events.length;

@@ -66,6 +66,11 @@ export class Debouncer {
     this.onFire();
   }
 
+  /** Whether a batch is waiting for its quiet window (events are still arriving). */
+  get armed(): boolean {
+    return this.#timer !== undefined;
+  }
+
   cancel(): void {
     if (this.#timer !== undefined) this.clock.clearTimeout(this.#timer);
     this.#timer = undefined;

@@ -200,7 +200,7 @@ export class Iteration {
       if (!(await this.#replace(services, model))) await loop.ports.deployer.up(target, { services, signal });
       swapped = true;
       this.#busy = new Set(tags.keys());
-      const states = await waitHealthy(loop.ports, loop.bus, subset, target, { timeoutMs: loop.plan.config.settings.healthTimeoutMs, signal, settleMs: 500 });
+      const states = await waitHealthy(loop.ports, loop.bus, subset, target, { timeoutMs: loop.plan.config.settings.healthTimeoutMs, signal, settleMs: 500, pollMs: 100 });
       this.#busy = new Set();
       adopt();
       for (const state of states) loop.setView(state.service, { state: 'running', image: model.services.find((s) => s.name === state.service)?.imageRef ?? '', health: state.health, detail: undefined });

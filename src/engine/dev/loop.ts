@@ -236,18 +236,23 @@ export class DevLoop implements IterationContext {
     this.#inFlight = new Map();
     this.#running = undefined;
     this.guard.iterationEnded(Date.now());
-    if (this.#pending.size > 0) this.#debouncer.touch();
+    // What waited for this iteration was debounced already: go on at once, unless events are
+    // still arriving (then the debouncer fires when they settle).
+    if (this.#pending.size > 0 && !this.#debouncer.armed) this.#fire();
   }
 
-  /** Streams a service's logs (restarted after each redeploy, so nothing is lost). */
+  /**
+   * Streams a service's logs through the engine (no compose process per redeploy), followed
+   * again after each redeploy from the new container's start, so nothing is lost.
+   */
   followLogs(service: string): void {
     if (!this.options.logs || this.#stopped) return;
     this.#logFollowers.get(service)?.abort();
     const controller = new AbortController();
     this.#logFollowers.set(service, controller);
-    const prefix = /^\S+\s+\|\s?/;
-    void this.ports.deployer
-      .logs(this.target, { services: [service], follow: true, signal: controller.signal, onLine: (line) => this.bus.emit('dev:log', { service, line: line.replace(prefix, '') }) })
+    const onLine = (line: string) => this.bus.emit('dev:log', { service, line });
+    void this.containersOf(service)
+      .then((ids) => Promise.all(ids.map((id) => this.ports.containers.follow(id, { signal: controller.signal, onLine }))))
       .catch(() => undefined);
   }
 

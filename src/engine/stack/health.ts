@@ -69,7 +69,7 @@ export interface WaitOptions {
   pollMs?: number;
   signal?: AbortSignal | undefined;
   now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /**
    * A service without a healthcheck counts as ready once it has been running this long (default
    * 1s), so a program that starts and exits at once is caught instead of reported up.
@@ -89,7 +89,17 @@ export function culprit(states: readonly ServiceState[]): ServiceState | undefin
   );
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Sleeps, waking early when the signal aborts (a superseded wait ends at once). */
+const defaultSleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
 export async function waitHealthy(
   ports: { containers: ContainerRunner; deployer: StackDeployer },
@@ -105,7 +115,12 @@ export async function waitHealthy(
   const runningSince = new Map<string, number>();
   for (const service of model.services) bus.emit('task:start', { id: `health:${service.name}`, title: `${service.name} ready` });
   for (;;) {
-    if (options.signal?.aborted) throw new DevpipeError('interrupted', 'interrupted while waiting for the services');
+    if (options.signal?.aborted) {
+      for (const service of model.services) {
+        if (!announced.has(service.name)) bus.emit('task:end', { id: `health:${service.name}`, status: 'skipped', durationMs: now() - started, detail: 'interrupted' });
+      }
+      throw new DevpipeError('interrupted', 'interrupted while waiting for the services');
+    }
     const states = serviceStates(model, await stackContainers(ports.containers, model.project));
     for (const state of states) {
       const service = model.services.find((s) => s.name === state.service);
@@ -133,6 +148,6 @@ export async function waitHealthy(
       bus.emit('task:end', { id: `health:${stuck.service}`, status: 'failed', durationMs: now() - started, detail: stuck.status });
       throw await notReadyError(ports.deployer, target, stuck, `did not become healthy within ${Math.round(options.timeoutMs / 1000)}s`);
     }
-    await sleep(options.pollMs ?? 500);
+    await sleep(options.pollMs ?? 500, options.signal);
   }
 }

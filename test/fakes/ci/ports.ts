@@ -95,6 +95,7 @@ export class FakeWorld {
       this.calls.push(`exit ${variant} ${behaviour.exitCode ?? 0}`);
       return { containerId: name, exitCode: behaviour.exitCode ?? 0, tail: behaviour.lines ?? [] };
     },
+    follow: async () => undefined,
     remove: async (id) => {
       this.calls.push(`rm ${id}`);
       this.containers.delete(id);

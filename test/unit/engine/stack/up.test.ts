@@ -114,6 +114,22 @@ test('waiting: a service that exited fails at once', async (t) => {
   t.regex(error?.message ?? '', /service "api" stopped instead of becoming ready \(state: exited\)/);
 });
 
+test('waiting: an abort ends the wait at once (not at the next poll) and closes the open health tasks', async (t) => {
+  const p = ports();
+  p.containers.containers = [container('demo', 'api', 'running', 'Up (health: starting)'), container('demo', 'web', 'running', 'Up')];
+  const model = stackModel(config(text));
+  const bus = new EventBus();
+  const seen = events(bus);
+  const controller = new AbortController();
+  const started = Date.now();
+  setTimeout(() => controller.abort(), 50);
+  const error = await t.throwsAsync(waitHealthy(p, bus, model, { project: 'demo', file: 'f', cwd: '/p' }, { timeoutMs: 60_000, pollMs: 10_000, signal: controller.signal }));
+  t.is(error?.message, 'interrupted while waiting for the services');
+  t.true(Date.now() - started < 2000, `ended ${Date.now() - started} ms after the start, the poll interval is 10 s`);
+  const ends = seen.filter((e) => e.type === 'task:end').map((e) => ('id' in e && 'status' in e ? `${e.id} ${e.status}` : ''));
+  t.deepEqual(ends, ['health:api skipped', 'health:web skipped'], 'neither was ready yet (api starting, web settling)');
+});
+
 test('e2e: requires the stack up; runs on the stack network with secrets mounted; failure saves every log', async (t) => {
   const p = ports();
   const model = stackModel(config(text), new Map([['.pipeline/blubber.yaml#e2e', 'demo:e2e-1'], ['.pipeline/blubber.yaml#production', 'demo:p']]));
