@@ -43,7 +43,8 @@ interface Prepared {
 
 export class DockerContainerReplacer implements ContainerReplacer {
   readonly #anchor: DockerNetworkAnchor;
-  readonly #prepared = new Map<string, Promise<Prepared | undefined>>();
+  /** Container ID → what prepare read, and when (reused for a minute: an anchor may go meanwhile). */
+  readonly #prepared = new Map<string, { at: number; read: Promise<Prepared | undefined> }>();
 
   constructor(private readonly docker: Docker) {
     this.#anchor = new DockerNetworkAnchor(docker);
@@ -59,12 +60,14 @@ export class DockerContainerReplacer implements ContainerReplacer {
   }
 
   #prepare(containerId: string): Promise<Prepared | undefined> {
+    const now = Date.now();
+    for (const [id, entry] of this.#prepared) if (now - entry.at > 60_000) this.#prepared.delete(id);
     let prepared = this.#prepared.get(containerId);
     if (!prepared) {
-      prepared = this.#read(containerId).catch(() => undefined);
+      prepared = { at: now, read: this.#read(containerId).catch(() => undefined) };
       this.#prepared.set(containerId, prepared);
     }
-    return prepared;
+    return prepared.read;
   }
 
   async #read(containerId: string): Promise<Prepared> {
