@@ -274,6 +274,20 @@ export interface ContainerSyncer {
   restart(containerId: string): Promise<void>;
 }
 
+/**
+ * The image of pods and network anchors: one static program that only waits, imported by the
+ * engine adapter from bytes inside devpipe (no registry). Part of the contract because the
+ * compose file names it.
+ */
+export const POD_IMAGE = 'devpipe-anchor:1';
+export const POD_PROGRAM = '/devpipe-idle';
+
+/** Makes the pod image exist on the engine (imports it once). */
+export interface PodImages {
+  /** Throws an environment error where no pod can run (an architecture without the program). */
+  ensure(): Promise<void>;
+}
+
 /** The dev loop's fast redeploy: a running container replaced by one from another image. */
 export interface ContainerReplacer {
   /**

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { EventBus } from '../engine/events.js';
-import type { ContainerCopier, ContainerReplacer, ContainerRunner, ContainerSyncer, Engine, ImageBuilder, ImagePusher, ImageStore, ProcessRunner, Watcher } from '../ports.js';
+import type { ContainerCopier, ContainerReplacer, ContainerRunner, ContainerSyncer, Engine, ImageBuilder, ImagePusher, ImageStore, PodImages, ProcessRunner, Watcher } from '../ports.js';
 import type { OutputStreams, Reporter } from '../ui/reporter.js';
 
 export type TargetName = 'compose' | 'minikube';
@@ -30,6 +30,7 @@ export interface DockerAdapters {
   pusher: ImagePusher;
   syncer: ContainerSyncer;
   replacer: ContainerReplacer;
+  pods: PodImages;
 }
 
 export class Context {
@@ -75,7 +76,7 @@ export class Context {
 
   /** Every Docker adapter over one engine connection, found from `env` (DOCKER_HOST, …). */
   async #dockerFor(env: NodeJS.ProcessEnv, via?: (foundVia: string) => string): Promise<DockerAdapters> {
-    const [{ findEngine, connect }, { DockerEngine }, { DockerImageBuilder, builderChoice }, { DockerImageStore }, { DockerContainerRunner }, { DockerContainerCopier }, { DockerImagePusher }, { DockerContainerSyncer }, { DockerContainerReplacer }] =
+    const [{ findEngine, connect }, { DockerEngine }, { DockerImageBuilder, builderChoice }, { DockerImageStore }, { DockerContainerRunner }, { DockerContainerCopier }, { DockerImagePusher }, { DockerContainerSyncer }, { DockerContainerReplacer }, { DockerNetworkAnchor }] =
       await Promise.all([
         import('../docker/connect.js'),
         import('../docker/engine.js'),
@@ -86,6 +87,7 @@ export class Context {
         import('../docker/image-pusher.js'),
         import('../docker/container-sync.js'),
         import('../docker/container-replace.js'),
+        import('../docker/network-anchor.js'),
       ]);
     const endpoint = findEngine(env);
     const docker = connect(endpoint);
@@ -99,6 +101,7 @@ export class Context {
       pusher: new DockerImagePusher(docker),
       syncer: new DockerContainerSyncer(docker),
       replacer: new DockerContainerReplacer(docker),
+      pods: new DockerNetworkAnchor(docker),
     };
   }
 

@@ -79,7 +79,7 @@ export class DockerContainerReplacer implements ContainerReplacer {
       if (network.Driver !== 'bridge') continue;
       const others = Object.keys(network.Containers ?? {}).filter((id) => id !== container.Id);
       if (others.length > 0) continue;
-      await this.#anchor.ensure(name, project ? { 'devpipe.project': project } : {}).catch(() => false);
+      await this.#anchor.anchor(name, project ? { 'devpipe.project': project } : {}).catch(() => false);
     }
     return { container, image: await image };
   }
@@ -99,6 +99,8 @@ export class DockerContainerReplacer implements ContainerReplacer {
       const endpoint = ([, settings]: [string, Docker.NetworkInfo]) => ({ Aliases: (settings.Aliases ?? []).filter((alias: string) => !old.Id.startsWith(alias)) });
       const first = networks[0];
       const name = old.Name.replace(/^\//, '');
+      // In a pod (network mode `container:…`) the network, hostname and ports are the pod's.
+      const inPod = (old.HostConfig.NetworkMode ?? '').startsWith('container:');
       const created = await this.docker.createContainer({
         ...(old.Config as unknown as Docker.ContainerCreateOptions),
         name: `${name}-devpipe-next-${Date.now().toString(36)}`,
@@ -109,13 +111,15 @@ export class DockerContainerReplacer implements ContainerReplacer {
         Cmd: pick('Cmd') as string[] | undefined,
         WorkingDir: pick('WorkingDir') as string | undefined,
         User: pick('User') as string | undefined,
-        ExposedPorts: { ...nc.ExposedPorts, ...cc.ExposedPorts },
+        ExposedPorts: inPod ? undefined : { ...nc.ExposedPorts, ...cc.ExposedPorts },
         Hostname: undefined,
+        Domainname: undefined,
+        MacAddress: undefined,
         HostConfig: old.HostConfig as Docker.HostConfig,
-        NetworkingConfig: first ? { EndpointsConfig: { [first[0]]: endpoint(first) } } : undefined,
+        NetworkingConfig: first && !inPod ? { EndpointsConfig: { [first[0]]: endpoint(first) } } : undefined,
       });
       try {
-        for (const network of networks.slice(1)) await this.docker.getNetwork(network[0]).connect({ Container: created.id, EndpointConfig: endpoint(network) });
+        for (const network of inPod ? [] : networks.slice(1)) await this.docker.getNetwork(network[0]).connect({ Container: created.id, EndpointConfig: endpoint(network) });
         await this.docker.getContainer(containerId).remove({ force: true });
         await created.start();
       } catch (error) {

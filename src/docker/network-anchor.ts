@@ -17,9 +17,12 @@
 import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { pack } from 'tar-stream';
+import { DevpipeError } from '../errors.js';
+import { POD_IMAGE, POD_PROGRAM, type PodImages } from '../ports.js';
+import { dockerError } from './problems.js';
 
-export const ANCHOR_IMAGE = 'devpipe-anchor:1';
-const PROGRAM = '/devpipe-idle';
+export const ANCHOR_IMAGE = POD_IMAGE;
+const PROGRAM = POD_PROGRAM;
 
 /** A minimal static ELF64 executable: one PT_LOAD segment at 0x400000, code at 0x400078. */
 function elf(machine: number, code: Buffer): Buffer {
@@ -77,10 +80,25 @@ async function rootfs(program: Buffer): Promise<Buffer> {
 
 const conflict = (error: unknown) => (error as { statusCode?: number }).statusCode === 409;
 
-export class DockerNetworkAnchor {
+export class DockerNetworkAnchor implements PodImages {
   #image: Promise<boolean> | undefined;
 
   constructor(private readonly docker: Docker) {}
+
+  /** The pod image for the stack's pods (the same program as the anchors). */
+  async ensure(): Promise<void> {
+    let ok: boolean;
+    try {
+      ok = await this.image();
+    } catch (error) {
+      throw dockerError(error, `importing ${POD_IMAGE}`);
+    }
+    if (!ok) {
+      throw new DevpipeError('environment', `this engine's architecture has no ${POD_IMAGE} program (devpipe ships amd64 and arm64)`, {
+        hint: 'set `settings: {pods: false}` in .pipeline/devpipe.yaml: services then hold their network themselves (redeploys take ~250 ms longer)',
+      });
+    }
+  }
 
   /** The anchor image, imported once from the built-in program; false on an unknown architecture. */
   image(): Promise<boolean> {
@@ -104,7 +122,7 @@ export class DockerNetworkAnchor {
   }
 
   /** Ensures a running anchor on the network (idempotent, safe to race). False when none can run. */
-  async ensure(network: string, labels: Readonly<Record<string, string>>): Promise<boolean> {
+  async anchor(network: string, labels: Readonly<Record<string, string>>): Promise<boolean> {
     if (!(await this.image())) return false;
     const name = DockerNetworkAnchor.nameFor(network);
     let container = this.docker.getContainer(name);
@@ -122,7 +140,7 @@ export class DockerNetworkAnchor {
     const state = (await container.inspect()).State;
     if (!state.Running) {
       await container.start().catch((error: unknown) => {
-        // 304: started meanwhile by a racing ensure
+        // 304: started meanwhile by a racing anchor()
         if ((error as { statusCode?: number }).statusCode !== 304) throw error;
       });
     }

@@ -83,6 +83,6 @@ test.serial('a container alone on its network: anchored, replaced, answering at 
 
   // Idempotent: another prepare keeps the one anchor (the network has the service and it).
   await replacer.prepare([id]);
-  await new DockerNetworkAnchor(docker).ensure(network, { 'devpipe.project': project });
+  await new DockerNetworkAnchor(docker).anchor(network, { 'devpipe.project': project });
   t.is((await docker.listContainers({ filters: JSON.stringify({ label: ['devpipe.role=anchor', `devpipe.project=${project}`] }) })).length, 1);
 });

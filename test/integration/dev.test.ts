@@ -128,11 +128,11 @@ test.serial('rebuild path: a burst of saves builds once; a broken spec and a fai
     await writeFile(path.join(dir, 'www/index.html'), '<html>fixed</html>\n');
     await until(url, 'fixed', 60_000);
     t.is((await session.iterationEnd(mark)).outcome, 'ok');
-    t.is(
-      execFileSync('docker', ['ps', '-q', '--filter', `label=devpipe.project=dev-build-${process.pid}`, '--filter', 'label=devpipe.role=anchor']).toString().trim().split('\n').length,
-      1,
-      'web is alone on the stack network: an anchor keeps it up during redeploys',
-    );
+    const running = (role: string) => execFileSync('docker', ['ps', '-q', '--filter', `label=devpipe.project=dev-build-${process.pid}`, '--filter', `label=devpipe.role=${role}`]).toString().split('\n').filter(Boolean);
+    t.is(running('pod').length, 1, 'web runs in its pod, which holds its port across every redeploy');
+    t.is(running('stack').length, 1);
+    t.is(running('anchor').length, 0, 'the pod keeps the network up: no anchor needed');
+    t.false(session.events.some((e) => e.type === 'message' && /fast redeploy failed/.test(String(e.text))), 'every redeploy went through the Engine API');
   } finally {
     await session.stop();
   }

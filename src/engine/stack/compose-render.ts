@@ -5,8 +5,9 @@
  * `.devpipe/secrets/` (mounted at `/run/secrets/<name>`) and env files beside them.
  */
 import { InternalError } from '../../errors.js';
+import { POD_IMAGE, POD_PROGRAM } from '../../ports.js';
 import type { HealthcheckConfig } from '../../spec/stack/types.js';
-import { LABEL_PROJECT, LABEL_SERVICE, type ServiceModel, type StackModel } from './model.js';
+import { LABEL_PROJECT, LABEL_ROLE, LABEL_SERVICE, type ServiceModel, type StackModel } from './model.js';
 
 export interface ComposePaths {
   /** Absolute project directory (bind mounts are relative to it). */
@@ -58,7 +59,7 @@ function service(model: StackModel, svc: ServiceModel, paths: ComposePaths): Rec
   if (needsEnvFile(svc)) out.env_file = [paths.envFile(svc.name)];
   const files = svc.secrets.filter((s) => s.file).map((s) => s.name);
   if (files.length > 0) out.secrets = files;
-  if (svc.ports.length > 0) out.ports = svc.ports.map((p) => `${p.host}:${p.container}`);
+  if (svc.ports.length > 0 && !svc.pod) out.ports = svc.ports.map((p) => `${p.host}:${p.container}`);
   if (svc.healthcheck) out.healthcheck = healthcheck(svc.healthcheck);
   if (svc.dependsOn.length > 0) {
     out.depends_on = Object.fromEntries(
@@ -73,16 +74,29 @@ function service(model: StackModel, svc: ServiceModel, paths: ComposePaths): Rec
     );
   }
   out.labels = svc.labels;
-  out.networks = ['default'];
+  if (svc.pod) out.network_mode = `service:${svc.pod}`;
+  else out.networks = ['default'];
   out.stop_grace_period = '2s';
   // PID 1 ignores SIGTERM without a handler (busybox httpd does): an init makes stops immediate.
   out.init = true;
   return out;
 }
 
+/** A service's pod: the idle program, the service's published ports, its name on the network. */
+function pod(model: StackModel, svc: ServiceModel): Record<string, unknown> {
+  const out: Record<string, unknown> = { image: POD_IMAGE, entrypoint: [POD_PROGRAM] };
+  if (svc.ports.length > 0) out.ports = svc.ports.map((p) => `${p.host}:${p.container}`);
+  out.labels = { [LABEL_PROJECT]: model.project, [LABEL_ROLE]: 'pod', 'devpipe.pod-of': svc.name, 'devpipe.managed-by': 'devpipe' };
+  out.networks = { default: { aliases: [svc.name] } };
+  out.stop_grace_period = '0s';
+  return out;
+}
+
 export function renderCompose(model: StackModel, paths: ComposePaths): Record<string, unknown> {
   const file: Record<string, unknown> = {
-    services: Object.fromEntries(model.services.map((svc) => [svc.name, service(model, svc, paths)])),
+    services: Object.fromEntries(
+      model.services.flatMap((svc) => [...(svc.pod ? [[svc.pod, pod(model, svc)] as const] : []), [svc.name, service(model, svc, paths)] as const]),
+    ),
     networks: { default: { name: model.network, labels: { [LABEL_PROJECT]: model.project, [LABEL_SERVICE]: '*' } } },
   };
   if (model.volumes.length > 0) {

@@ -20,6 +20,17 @@ export interface ServiceModel extends ServiceConfig {
   /** The image to run: the pinned ref, or the built image's content tag (undefined until built). */
   imageRef: string | undefined;
   labels: Record<string, string>;
+  /**
+   * The compose service of its pod, for a built service: an idle container that holds the
+   * service's network (address, published ports, aliases), so replacing the service's container
+   * touches no network (no port release, no proxy, no new address). Like a Kubernetes pod.
+   */
+  pod?: string | undefined;
+}
+
+/** The pod's compose service name (a dot: no devpipe service name can have one). */
+export function podName(service: string): string {
+  return `${service}.pod`;
 }
 
 export interface SuiteModel extends SuiteConfig {
@@ -67,7 +78,14 @@ export function buildsOf(config: StackConfig, withSuite: boolean): Extract<Image
 }
 
 export function stackModel(config: StackConfig, built: ReadonlyMap<string, string> = new Map()): StackModel {
-  const services = config.services.map((service): ServiceModel => ({ ...service, imageRef: refOf(service.image, built), labels: stackLabels(config.project, service.name) }));
+  const services = config.services.map(
+    (service): ServiceModel => ({
+      ...service,
+      imageRef: refOf(service.image, built),
+      labels: stackLabels(config.project, service.name),
+      pod: config.settings.pods && service.image.kind === 'build' ? podName(service.name) : undefined,
+    }),
+  );
   const volumes = new Map<string, string[]>();
   for (const service of services) {
     for (const volume of service.volumes) if (volume.kind === 'named') volumes.set(volume.name, [...(volumes.get(volume.name) ?? []), service.name]);

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DevpipeError } from '../../errors.js';
-import type { ContainerRunner, ImageScanner, ProjectFiles, StackDeployer, StackTarget } from '../../ports.js';
+import type { ContainerRunner, ImageScanner, PodImages, ProjectFiles, StackDeployer, StackTarget } from '../../ports.js';
 import type { StackConfig } from '../../spec/stack/types.js';
 import { buildImages, type BuildPorts, type BuiltImage, type CompiledImage } from '../build.js';
 import type { EventBus } from '../events.js';
@@ -20,6 +20,7 @@ export interface StackPorts extends BuildPorts {
   deployer: StackDeployer;
   files: ProjectFiles;
   scanner: ImageScanner;
+  pods: PodImages;
 }
 
 export interface StackBuild {
@@ -142,6 +143,7 @@ export async function upStack(ports: StackPorts, bus: EventBus, input: UpInput):
     signal: input.signal,
   });
   const model = stackModel(config, new Map([...built].map(([key, image]) => [key, image.contentTag])));
+  if (model.services.some((s) => s.pod)) await ports.pods.ensure();
   const target = await writeStackFiles(ports.files, model, input.secrets);
 
   const deployId = 'deploy';

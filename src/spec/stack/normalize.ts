@@ -74,6 +74,7 @@ function settings(spec: SettingsSpec | undefined): StackSettings {
     freshBuilds: spec?.fresh_builds ?? false,
     output: spec?.output ?? 'auto',
     buildConcurrency: spec?.build_concurrency ?? 2,
+    pods: spec?.pods ?? true,
   };
 }
 

@@ -135,6 +135,10 @@ export const settingsSchema = z
     fresh_builds: z.boolean().optional().describe('build without the cache (CI parity)'),
     output: z.enum(['auto', 'plain']).optional().describe('`plain`: line-oriented output even on a terminal'),
     build_concurrency: z.number().int().min(1).max(16).optional().describe('images built at the same time (default 2)'),
+    pods: z
+      .boolean()
+      .optional()
+      .describe('compose: run each built service inside a pod holding its address, ports and aliases, as Kubernetes does, so a redeploy replaces only its container (default true; false on engines that are neither amd64 nor arm64)'),
   })
   .describe('how devpipe runs the stack');
 

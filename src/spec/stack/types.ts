@@ -84,6 +84,8 @@ export interface StackSettings {
   freshBuilds: boolean;
   output: 'auto' | 'plain';
   buildConcurrency: number;
+  /** Compose: each built service runs inside a pod (an idle container holding its network). */
+  pods: boolean;
 }
 
 export interface StackConfig {

@@ -35,6 +35,7 @@ function fakeDocker(name: string, up: boolean): DockerAdapters & { store: FakeIm
     pusher: { push: async () => undefined },
     syncer: { put: async () => undefined, restart: async () => undefined },
     replacer: { prepare: async () => undefined, replace: async (id: string) => id },
+    pods: { ensure: async () => undefined },
   };
 }
 

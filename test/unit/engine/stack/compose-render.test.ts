@@ -61,13 +61,38 @@ const compose = () => {
 
 test('every service: image, entrypoint/command, labels, network, init; dependencies first', (t) => {
   const { file, raw } = compose();
-  t.deepEqual(Object.keys(raw.services), ['db', 'cache', 'api']);
-  t.like(file.services.api, { image: 'demo:production-abc', entrypoint: ['/bin/server'], command: ['--port', '8080'], init: true, networks: ['default'] });
+  t.deepEqual(Object.keys(raw.services), ['db', 'cache', 'api.pod', 'api']);
+  t.like(file.services.api, { image: 'demo:production-abc', entrypoint: ['/bin/server'], command: ['--port', '8080'], init: true, network_mode: 'service:api.pod' });
+  t.is(file.services.api.networks, undefined, 'the built service is on its pod\'s network');
+  t.like(file.services.db, { networks: ['default'] });
   for (const [name, svc] of Object.entries(file.services)) {
     t.like(svc.labels, { 'devpipe.project': 'demo', 'devpipe.service': name, 'devpipe.role': 'stack' });
   }
   t.deepEqual(file.networks, { default: { name: 'devpipe-demo', labels: { 'devpipe.project': 'demo', 'devpipe.service': '*' } } });
   t.deepEqual(file.volumes, { data: { labels: { 'devpipe.project': 'demo', 'devpipe.service': 'db' } } });
+});
+
+test('pods: a built service runs in a pod that holds its ports and its name on the network; pinned services and pods: false have none', (t) => {
+  const withPorts = text.replace('    build: production\n', '    build: production\n    ports: ["18080:8080"]\n');
+  const model = stackModel(config(withPorts), new Map([['.pipeline/blubber.yaml#production', 'demo:production-abc']]));
+  const services = (renderCompose(model, composePaths('/p')) as unknown as File).services;
+  t.deepEqual(services['api.pod'], {
+    image: 'devpipe-anchor:1',
+    entrypoint: ['/devpipe-idle'],
+    ports: ['18080:8080'],
+    labels: { 'devpipe.project': 'demo', 'devpipe.role': 'pod', 'devpipe.pod-of': 'api', 'devpipe.managed-by': 'devpipe' },
+    networks: { default: { aliases: ['api'] } },
+    stop_grace_period: '0s',
+  });
+  t.is(services.api?.ports, undefined, 'published by the pod');
+  t.is(services.api?.network_mode, 'service:api.pod');
+  t.is(model.services.find((s) => s.name === 'db')?.pod, undefined);
+
+  const off = stackModel(config(`${withPorts}settings: { pods: false }\n`), new Map([['.pipeline/blubber.yaml#production', 'demo:production-abc']]));
+  const plain = (renderCompose(off, composePaths('/p')) as unknown as File).services;
+  t.deepEqual(Object.keys(plain), ['db', 'cache', 'api']);
+  t.like(plain.api, { ports: ['18080:8080'], networks: ['default'] });
+  t.is(plain.api?.network_mode, undefined);
 });
 
 test('secrets: files under .devpipe/secrets mounted at /run/secrets, env secrets through an env file, never a value in the file', (t) => {

@@ -29,9 +29,15 @@ secrets: { tok: fake-tok-value }
 const compiled = (variant: string): CompiledImage => ({ variant, target: variant, dockerfile: `FROM x AS ${variant}\n`, buildkit: false, extraEntries: [], buildArgs: {}, baseImages: [] });
 const secrets = [{ name: 'tok', value: 'fake-tok-value', source: 'devpipe.yaml' }];
 
-function ports(): StackPorts & { containers: FakeContainers; deployer: FakeDeployer; scanner: FakeScanner; files: MemoryFiles; builder: FakeBuilder } {
+function ports(): StackPorts & { containers: FakeContainers; deployer: FakeDeployer; scanner: FakeScanner; files: MemoryFiles; builder: FakeBuilder; pods: { ensured: number; ensure(): Promise<void> } } {
   const images = new FakeImages();
-  return { builder: new FakeBuilder(images), images, containers: new FakeContainers(), deployer: new FakeDeployer(), files: new MemoryFiles('/p'), scanner: new FakeScanner() };
+  const pods = {
+    ensured: 0,
+    async ensure() {
+      pods.ensured++;
+    },
+  };
+  return { builder: new FakeBuilder(images), images, containers: new FakeContainers(), deployer: new FakeDeployer(), files: new MemoryFiles('/p'), scanner: new FakeScanner(), pods };
 }
 
 function events(bus: EventBus): DevpipeEvent[] {
@@ -54,6 +60,7 @@ test('up: builds, scans, writes, deploys, waits; then reports URLs and images', 
   const seen = events(bus);
   const summary = await upStack(p, bus, { config: config(text), builds: [{ key: '.pipeline/blubber.yaml#production', image: compiled('production') }], secrets, revision: 'r', pollMs: 1, settleMs: 0 });
   t.is(p.builder.builds.length, 1);
+  t.is(p.pods.ensured, 1, 'api is built: its pod image is made to exist before the deploy');
   t.deepEqual(p.scanner.scanned, [summary.images[0]?.contentTag]);
   t.deepEqual(p.deployer.calls.map((c) => c.method), ['up']);
   t.deepEqual(p.deployer.calls[0]?.target, { project: 'demo', file: '/p/.devpipe/stack/compose.yaml', cwd: '/p' });
