@@ -142,3 +142,30 @@ test.serial('rebuild path: a burst of saves builds once; a broken spec and a fai
   t.is(execFileSync('docker', ['ps', '-aq', '--filter', `label=devpipe.project=dev-build-${process.pid}`]).toString().trim(), '');
   t.is(execFileSync('docker', ['network', 'ls', '-q', '--filter', `name=dev-build-${process.pid}`]).toString().trim(), '');
 });
+
+test.serial('settings.pods false: the service holds its own network; an anchor keeps the network up; down removes it', async (t) => {
+  const port = await freePort();
+  const project = `dev-nopod-${process.pid}`;
+  const dir = await devProject('dev-web', port, project);
+  sessions.push({ dir });
+  await appendFile(path.join(dir, '.pipeline/devpipe.yaml'), 'settings: { pods: false }\n');
+  const session = new DevSession(dir, ['--no-sync', '--no-test']);
+  const running = (role: string) => execFileSync('docker', ['ps', '-q', '--filter', `label=devpipe.project=${project}`, '--filter', `label=devpipe.role=${role}`]).toString().split('\n').filter(Boolean);
+  try {
+    await session.watching();
+    const url = `http://127.0.0.1:${port}/index.html`;
+    await until(url, 'token-0');
+    t.is(running('pod').length, 0);
+    const mark = session.events.length;
+    await writeFile(path.join(dir, 'www/index.html'), '<html>no-pod</html>\n');
+    await until(url, 'no-pod', 60_000);
+    t.is((await session.iterationEnd(mark)).outcome, 'ok');
+    t.is(running('anchor').length, 1, 'web is alone on the network: anchored for its redeploys');
+    t.false(session.events.some((e) => e.type === 'message' && /fast redeploy failed/.test(String(e.text))));
+  } finally {
+    await session.stop();
+  }
+  const down = await runCli(['-C', dir, 'down']);
+  t.is(down.exitCode, 0, down.stderr);
+  t.is(execFileSync('docker', ['ps', '-aq', '--filter', `label=devpipe.project=${project}`]).toString().trim(), '');
+});
