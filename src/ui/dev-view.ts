@@ -41,9 +41,9 @@ export class DevView implements Reporter {
     const p = this.#p;
     const rows = [...this.#services.values()].map((s) => {
       const state = s.state === 'failed' ? p.red(s.state) : s.state === 'running' || s.state === 'pinned' ? p.green(s.state) : p.yellow(s.state);
-      const build = s.lastBuild ? `${s.lastBuild.result} ${formatDuration(s.lastBuild.durationMs)} ago-${age(s.lastBuild.at)} (${s.lastBuild.reason.slice(0, 2).join(', ')}${s.lastBuild.reason.length > 2 ? ', …' : ''})` : '';
+      const build = s.lastBuild ? `${s.lastBuild.result} in ${formatDuration(s.lastBuild.durationMs)} at ${clock(s.lastBuild.at)} (${s.lastBuild.reason.slice(0, 2).join(', ')}${s.lastBuild.reason.length > 2 ? ', …' : ''})` : '';
       const test = s.test ? (s.test.result === 'passed' ? p.green('tests passed') : s.test.result === 'failed' ? p.red('tests failed') : s.test.result === 'cancelled' ? p.dim('tests cancelled') : p.yellow('testing')) : '';
-      return `  ${p.bold(s.service.padEnd(12))} ${state.padEnd(18)} ${s.image} ${p.dim(s.health !== 'none' ? s.health : '')} ${p.dim(build)} ${test}${s.detail ? `\n    ${p.red(s.detail)}` : ''}`;
+      return `  ${p.bold(s.service.padEnd(12))} ${state.padEnd(18)} ${s.image} ${p.dim(s.health !== 'none' ? s.health : '')} ${p.dim(build)} ${test}${s.detail ? `\n    ${s.state === 'failed' ? p.red(s.detail) : p.dim(s.detail)}` : ''}`;
     });
     const lines = [p.dim('─'.repeat(60)), ...rows.join('\n').split('\n'), p.dim(`${this.#iteration}  keys: r rebuild all · e e2e · l logs · q quit`)];
     this.#write(`${lines.join('\n')}\n`);
@@ -102,7 +102,7 @@ export class DevView implements Reporter {
   }
 }
 
-function age(iso: string): string {
+function clock(iso: string): string {
   const date = new Date(iso);
   return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}:${String(date.getSeconds()).padStart(2, '0')}`;
 }
