@@ -155,7 +155,7 @@ function rssMb(pid: number): number {
   return Number(line.replace(/\D+/g, '')) / 1024;
 }
 
-async function idleWatcher(root: string): Promise<{ cpuPercent: number; rssMb: number; files: number }> {
+async function idleWatcher(root: string, watcher?: 'chokidar'): Promise<{ cpuPercent: number; rssMb: number; files: number }> {
   const port = await freePort();
   const dir = await devProject('dev-web', port, `bench-idle-${process.pid}`);
   let files = 0;
@@ -164,7 +164,7 @@ async function idleWatcher(root: string): Promise<{ cpuPercent: number; rssMb: n
     mkdirSync(path.join(dir, 'www', 'data', `d${d}`), { recursive: true });
     for (let f = 0; f < 100; f++, files++) writeFileSync(path.join(dir, 'www', 'data', `d${d}`, `f${f}.txt`), `${d}-${f}`);
   }
-  const session = new DevSession(dir, ['--no-test', '--no-logs']);
+  const session = new DevSession(dir, ['--no-test', '--no-logs'], watcher ? { DEVPIPE_WATCHER: watcher } : {});
   try {
     await session.watching();
     await sleep(2000);
@@ -187,6 +187,7 @@ export async function devLoopBench(root: string): Promise<BenchSection> {
   const rawApi = await rawBaseline(root, 'api');
   const cw = await composeWatch(root);
   const idle = await idleWatcher(root);
+  const idleChokidar = await idleWatcher(root, 'chokidar');
   const devLoop = median(rebuild.samples);
   const rawP50 = median(raw);
   const rawApiP50 = median(rawApi);
@@ -206,6 +207,7 @@ export async function devLoopBench(root: string): Promise<BenchSection> {
       ['builds for a change to an unrelated file', String(rebuild.more.unrelatedBuilds), ''],
       [`idle devpipe dev watching ${idle.files} more input files: CPU`, `${idle.cpuPercent.toFixed(2)} % of a core`, ''],
       [`idle devpipe dev watching ${idle.files} more input files: RSS`, `${idle.rssMb.toFixed(0)} MB`, ''],
+      [`the same with DEVPIPE_WATCHER=chokidar: CPU, RSS`, `${idleChokidar.cpuPercent.toFixed(2)} %, ${idleChokidar.rssMb.toFixed(0)} MB`, 'why chokidar is not the default'],
     ],
     metrics: {
       devLoopP50Ms: devLoop,
@@ -225,6 +227,8 @@ export async function devLoopBench(root: string): Promise<BenchSection> {
       idleWatcherFiles: idle.files,
       idleWatcherCpuPercent: idle.cpuPercent,
       idleWatcherRssMb: idle.rssMb,
+      idleChokidarCpuPercent: idleChokidar.cpuPercent,
+      idleChokidarRssMb: idleChokidar.rssMb,
     },
   };
 }

@@ -39,8 +39,8 @@ export class DevSession {
   readonly child: ResultPromise;
   #waiters: { test: (e: DevEvent) => boolean; resolve: (e: DevEvent) => void }[] = [];
 
-  constructor(dir: string, args: string[] = []) {
-    this.child = execa('node', [binPath, '--json', '-C', dir, 'dev', ...args], { reject: false, env: { CI: 'true' }, buffer: { stdout: false, stderr: true } });
+  constructor(dir: string, args: string[] = [], env: Record<string, string> = {}) {
+    this.child = execa('node', [binPath, '--json', '-C', dir, 'dev', ...args], { reject: false, env: { CI: 'true', ...env }, buffer: { stdout: false, stderr: true } });
     let buffer = '';
     this.child.stdout?.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
