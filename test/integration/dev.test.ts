@@ -4,9 +4,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runCli } from '../helpers/cli.js';
+import { repoRoot, runCli } from '../helpers/cli.js';
 import { dockerTest } from '../helpers/docker.js';
 import { DevSession, devProject, freePort, until } from '../helpers/dev-session.js';
 
@@ -168,4 +169,26 @@ test.serial('settings.pods false: the service holds its own network; an anchor k
   const down = await runCli(['-C', dir, 'down']);
   t.is(down.exitCode, 0, down.stderr);
   t.is(execFileSync('docker', ['ps', '-aq', '--filter', `label=devpipe.project=${project}`]).toString().trim(), '');
+});
+
+test.serial('--e2e: after a redeploy the e2e suite runs against the stack (through the pinned gateway, to the service in its pod)', async (t) => {
+  const port = await freePort();
+  const project = `dev-e2e-${process.pid}`;
+  const dir = await mkdtemp(path.join(tmpdir(), 'staging-copy-'));
+  await cp(path.join(repoRoot, 'fixtures', 'staging-copy'), dir, { recursive: true });
+  const stackFile = path.join(dir, '.pipeline/devpipe.yaml');
+  await writeFile(stackFile, (await readFile(stackFile, 'utf8')).replace('project: staging-copy', `project: ${project}`).replace('"18080:8080"', `"${port}:8080"`));
+  sessions.push({ dir });
+  const session = new DevSession(dir, ['--e2e', '--no-sync', '--no-test']);
+  try {
+    await session.watching();
+    const mark = session.events.length;
+    await appendFile(path.join(dir, 'service/www/index.html'), '<!-- changed -->\n');
+    const end = await session.iterationEnd(mark);
+    t.is(end.outcome, 'ok', JSON.stringify(end));
+    t.regex(String(end.detail), /redeployed api; e2e passed/);
+    t.true(session.events.slice(mark).some((e) => e.type === 'task:log' && /e2e: all checks passed/.test(String(e.line))), 'the suite\'s output is streamed');
+  } finally {
+    await session.stop();
+  }
 });
