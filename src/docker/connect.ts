@@ -5,6 +5,8 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+// Before dockerode: defers its gRPC and ssh2 dependencies until they are used.
+import './lazy-deps.js';
 import Docker from 'dockerode';
 
 export interface EngineEndpoint {
