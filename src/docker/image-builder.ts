@@ -75,9 +75,11 @@ export class DockerImageBuilder implements ImageBuilder {
         pull: request.pull ? 'true' : undefined,
         rm: true,
         forcerm: true,
-        version: buildkit ? '2' : '1',
+        // A number, not '2': dockerode opens a gRPC BuildKit session for the string '2' only, and
+        // devpipe needs none (the context is the tar; no registry credentials are forwarded).
+        version: buildkit ? 2 : 1,
         abortSignal: request.signal,
-      } as Docker.ImageBuildOptions);
+      } as unknown as Docker.ImageBuildOptions);
     } catch (error) {
       body.destroy();
       throw dockerError(error, 'starting a build');

@@ -2,8 +2,8 @@
  * Imported before dockerode (see connect.ts): dockerode loads, at its own start, the gRPC stack
  * for BuildKit sessions (`lib/session.js`: @grpc/grpc-js, @grpc/proto-loader) and docker-modem
  * loads ssh2 (`lib/ssh.js`) for ssh:// engines — ~100 ms of module loading on every devpipe
- * command, though devpipe never opens a BuildKit session (the build API takes the context as a
- * tar) and most engines are not reached over ssh. Both modules export one function: they are
+ * command, though devpipe's builds open no BuildKit session (image-builder.ts) and most engines
+ * are not reached over ssh. Both modules export one function: they are
  * replaced in the CommonJS cache by functions that load the real module on their first call.
  */
 import { createRequire } from 'node:module';

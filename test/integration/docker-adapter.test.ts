@@ -14,6 +14,15 @@ import { dockerTest } from '../helpers/docker.js';
 import { tempProject } from '../helpers/tmp.js';
 
 const { test, docker } = await dockerTest();
+/** Every API path the adapters dial (to see that no BuildKit session is opened). */
+const dialed: string[] = [];
+if (docker) {
+  const dial = docker.modem.dial.bind(docker.modem);
+  docker.modem.dial = ((options: { path?: string }, callback: unknown) => {
+    dialed.push(String(options.path ?? '').replace(/\?.*$/, ''));
+    return (dial as (o: unknown, c: unknown) => unknown)(options, callback);
+  }) as typeof docker.modem.dial;
+}
 const builder = new DockerImageBuilder(docker);
 const classic = new DockerImageBuilder(docker, 'classic');
 const images = new DockerImageStore(docker);
@@ -86,6 +95,7 @@ test('BuildKit build through the API (cache mounts need it)', async (t) => {
   });
   t.regex(result.imageId, /^sha256:/);
   t.true(lines.some((l) => l.includes('buildkit-ran')), lines.join('\n'));
+  t.false(dialed.includes('/session'), `no gRPC BuildKit session was opened (dialed: ${dialed.join(' ')})`);
 });
 
 for (const [name, chosen] of [['classic', classic], ['BuildKit', builder]] as const) {
