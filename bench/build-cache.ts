@@ -27,9 +27,15 @@ export async function buildCacheBench(root: string, runs = 7): Promise<BenchSect
   execFileSync('docker', ['build', '-q', '-f', dockerfile, '-t', 'devpipe-bench/hello:docker', project], { stdio: 'pipe', env: { ...process.env, DOCKER_BUILDKIT: '0' } });
   const devpipeSamples: number[] = [];
   const dockerSamples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    devpipeSamples.push(time(() => devpipe('build', 'production')));
-    dockerSamples.push(time(() => execFileSync('docker', ['build', '-q', '-f', dockerfile, '-t', 'devpipe-bench/hello:docker', project], { stdio: 'pipe', env: { ...process.env, DOCKER_BUILDKIT: '0' } })));
+  try {
+    for (let i = 0; i < runs; i++) {
+      devpipeSamples.push(time(() => devpipe('build', 'production')));
+      dockerSamples.push(time(() => execFileSync('docker', ['build', '-q', '-f', dockerfile, '-t', 'devpipe-bench/hello:docker', project], { stdio: 'pipe', env: { ...process.env, DOCKER_BUILDKIT: '0' } })));
+    }
+  } finally {
+    // What the bench built: the project's images (by label) and the docker-built tag.
+    const ids = execFileSync('docker', ['images', '-q', '--filter', `label=devpipe.project=${path.basename(project)}`]).toString().split('\n').filter(Boolean);
+    execFileSync('docker', ['rmi', '-f', ...new Set(ids), 'devpipe-bench/hello:docker'], { stdio: 'ignore' });
   }
   const ours = median(devpipeSamples);
   const theirs = median(dockerSamples);
