@@ -91,6 +91,7 @@ export class Context {
       ]);
     const endpoint = findEngine(env);
     const docker = connect(endpoint);
+    const anchor = new DockerNetworkAnchor(docker);
     return {
       foundVia: via ? via(endpoint.foundVia) : endpoint.foundVia,
       engine: new DockerEngine(docker, endpoint),
@@ -100,8 +101,8 @@ export class Context {
       copier: new DockerContainerCopier(docker),
       pusher: new DockerImagePusher(docker),
       syncer: new DockerContainerSyncer(docker),
-      replacer: new DockerContainerReplacer(docker),
-      pods: new DockerNetworkAnchor(docker),
+      replacer: new DockerContainerReplacer(docker, anchor),
+      pods: anchor,
     };
   }
 

@@ -42,13 +42,14 @@ interface Prepared {
 }
 
 export class DockerContainerReplacer implements ContainerReplacer {
-  readonly #anchor: DockerNetworkAnchor;
   /** Container ID → what prepare read, and when (reused for a minute: an anchor may go meanwhile). */
   readonly #prepared = new Map<string, { at: number; read: Promise<Prepared | undefined> }>();
 
-  constructor(private readonly docker: Docker) {
-    this.#anchor = new DockerNetworkAnchor(docker);
-  }
+  /** `anchor`: shared with the stack's pods, so the idle image is looked up once. */
+  constructor(
+    private readonly docker: Docker,
+    private readonly anchor: DockerNetworkAnchor = new DockerNetworkAnchor(docker),
+  ) {}
 
   /**
    * Readies later replacements (called while the new image builds): reads the containers and
@@ -79,7 +80,7 @@ export class DockerContainerReplacer implements ContainerReplacer {
       if (network.Driver !== 'bridge') continue;
       const others = Object.keys(network.Containers ?? {}).filter((id) => id !== container.Id);
       if (others.length > 0) continue;
-      await this.#anchor.anchor(name, project ? { 'devpipe.project': project } : {}).catch(() => false);
+      await this.anchor.anchor(name, project ? { 'devpipe.project': project } : {}).catch(() => false);
     }
     return { container, image: await image };
   }

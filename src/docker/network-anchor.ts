@@ -21,8 +21,6 @@ import { DevpipeError } from '../errors.js';
 import { POD_IMAGE, POD_PROGRAM, type PodImages } from '../ports.js';
 import { dockerError } from './problems.js';
 
-export const ANCHOR_IMAGE = POD_IMAGE;
-const PROGRAM = POD_PROGRAM;
 
 /** A minimal static ELF64 executable: one PT_LOAD segment at 0x400000, code at 0x400078. */
 function elf(machine: number, code: Buffer): Buffer {
@@ -71,7 +69,7 @@ export function idleProgram(arch: string): Buffer | undefined {
 
 async function rootfs(program: Buffer): Promise<Buffer> {
   const tar = pack();
-  tar.entry({ name: PROGRAM.slice(1), mode: 0o755, uid: 0, gid: 0 }, program);
+  tar.entry({ name: POD_PROGRAM.slice(1), mode: 0o755, uid: 0, gid: 0 }, program);
   tar.finalize();
   const chunks: Buffer[] = [];
   for await (const chunk of tar as unknown as AsyncIterable<Buffer>) chunks.push(chunk);
@@ -103,11 +101,11 @@ export class DockerNetworkAnchor implements PodImages {
   /** The anchor image, imported once from the built-in program; false on an unknown architecture. */
   image(): Promise<boolean> {
     this.#image ??= (async () => {
-      if (await this.docker.getImage(ANCHOR_IMAGE).inspect().then(() => true, () => false)) return true;
+      if (await this.docker.getImage(POD_IMAGE).inspect().then(() => true, () => false)) return true;
       const info = (await this.docker.info()) as { Architecture?: string };
       const program = idleProgram(info.Architecture ?? '');
       if (!program) return false;
-      const [repo, tag] = ANCHOR_IMAGE.split(':') as [string, string];
+      const [repo, tag] = POD_IMAGE.split(':') as [string, string];
       const stream = await this.docker.importImage(Readable.from([await rootfs(program)]) as unknown as string, { repo, tag });
       await new Promise((resolve, reject) => this.docker.modem.followProgress(stream, (error) => (error ? reject(error) : resolve(undefined))));
       return true;
@@ -129,8 +127,8 @@ export class DockerNetworkAnchor implements PodImages {
     try {
       container = await this.docker.createContainer({
         name,
-        Image: ANCHOR_IMAGE,
-        Cmd: [PROGRAM],
+        Image: POD_IMAGE,
+        Cmd: [POD_PROGRAM],
         Labels: { ...labels, 'devpipe.role': 'anchor', 'devpipe.managed-by': 'devpipe' },
         HostConfig: { NetworkMode: network, LogConfig: { Type: 'none', Config: {} } },
       });

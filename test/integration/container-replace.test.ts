@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { DockerContainerReplacer } from '../../src/docker/container-replace.js';
 import { DockerContainerRunner } from '../../src/docker/containers.js';
 import { DockerImageStore } from '../../src/docker/images.js';
-import { ANCHOR_IMAGE, DockerNetworkAnchor } from '../../src/docker/network-anchor.js';
+import { DockerNetworkAnchor } from '../../src/docker/network-anchor.js';
+import { POD_IMAGE } from '../../src/ports.js';
 import { dockerTest } from '../helpers/docker.js';
 import { freePort } from '../helpers/dev-session.js';
 
@@ -51,7 +52,7 @@ test.serial('a container alone on its network: anchored, replaced, answering at 
   await replacer.prepare([first.id]);
   const anchor = await docker.getContainer(DockerNetworkAnchor.nameFor(network)).inspect();
   t.true(anchor.State.Running, 'the network got an anchor');
-  t.is(anchor.Config.Image, ANCHOR_IMAGE);
+  t.is(anchor.Config.Image, POD_IMAGE);
   t.is(anchor.Config.Labels['devpipe.project'], project);
   t.is(anchor.Config.Labels['devpipe.role'], 'anchor');
   t.deepEqual(Object.keys(anchor.NetworkSettings.Networks), [network]);

@@ -1,18 +1,17 @@
 /**
- * One iteration of the dev loop, in order: hot path (sync) or build → redeploy what changed →
- * wait for health (roll back to the last good version on failure) → unit tests → e2e. Reports
+ * One iteration of the dev loop, in order: hot path (sync) or build → redeploy what changed
+ * (redeploy.ts) → unit tests → e2e. Reports
  * every step as events; never throws for the user's failures (the loop goes on).
  */
 import path from 'node:path';
-import { DevpipeError, toDevpipeError } from '../../errors.js';
+import { toDevpipeError } from '../../errors.js';
 import type { StackTarget } from '../../ports.js';
 import type { DevServiceView, EventBus } from '../events.js';
-import { writeStackFiles } from '../stack/files.js';
-import { waitHealthy } from '../stack/health.js';
 import type { StackModel } from '../stack/model.js';
 import type { ChangeSet } from './changes.js';
 import type { DevOptions, DevPorts } from './loop.js';
 import { inputTargets, servicesOf, suiteKey, type DevPlan } from './plan.js';
+import { redeploy } from './redeploy.js';
 import { syncDecision } from './sync.js';
 import { runSuite } from '../stack/e2e.js';
 
@@ -181,78 +180,7 @@ export class Iteration {
       }
     }
     if (changed.size === 0) return [];
-    return this.#redeploy(changed, signal);
-  }
-
-  async #redeploy(tags: ReadonlyMap<string, string>, signal: AbortSignal): Promise<string[]> {
-    const { loop } = this;
-    const services = [...tags.keys()].flatMap((key) => servicesOf(loop.plan, key));
-    const model = loop.modelWith(tags);
-    const target = await writeStackFiles(loop.ports.files, model, loop.plan.secrets);
-    const subset = { ...model, services: model.services.filter((s) => services.includes(s.name)) };
-    let swapped = false;
-    const adopt = () => {
-      for (const [key, tag] of tags) loop.deployed.set(key, tag);
-      loop.model = model;
-      loop.target = target;
-    };
-    try {
-      if (!(await this.#replace(services, model))) await loop.ports.deployer.up(target, { services, signal });
-      swapped = true;
-      this.#busy = new Set(tags.keys());
-      const states = await waitHealthy(loop.ports, loop.bus, subset, target, { timeoutMs: loop.plan.config.settings.healthTimeoutMs, signal, settleMs: 500, pollMs: 100 });
-      this.#busy = new Set();
-      adopt();
-      for (const state of states) loop.setView(state.service, { state: 'running', image: model.services.find((s) => s.name === state.service)?.imageRef ?? '', health: state.health, detail: undefined });
-      for (const service of services) loop.followLogs(service);
-      return services;
-    } catch (error) {
-      this.#busy = new Set();
-      if (signal.aborted) {
-        // Superseded while settling: the new version runs; the next iteration replaces it.
-        if (swapped) {
-          adopt();
-          for (const service of services) {
-            loop.setView(service, { state: 'running', image: model.services.find((s) => s.name === service)?.imageRef ?? '', health: 'unknown', detail: 'superseded by a newer change before its health check ended' });
-            loop.followLogs(service);
-          }
-        }
-        throw error;
-      }
-      // Keep the last good version running: put the previous images back.
-      const failure = toDevpipeError(error);
-      const previous = loop.modelWith(new Map());
-      const back = await writeStackFiles(loop.ports.files, previous, loop.plan.secrets);
-      await loop.ports.deployer.up(back, { services }).catch(() => undefined);
-      for (const service of services) {
-        loop.setView(service, { state: 'failed', image: previous.services.find((s) => s.name === service)?.imageRef ?? '', detail: `new version failed (${failure.message}); rolled back to the last good version` });
-        loop.followLogs(service);
-      }
-      throw new DevpipeError('failure', `${services.join(', ')}: the new version did not get ready; the last good version runs again`, { details: failure.details, cause: error });
-    }
-  }
-
-  /**
-   * The fast redeploy: each running container of the services replaced through the Engine API
-   * (no compose process, no stop timeout). False when any service has no running container or a
-   * replacement fails: the caller then lets the deployer (compose) do it.
-   */
-  async #replace(services: readonly string[], model: StackModel): Promise<boolean> {
-    const { loop } = this;
-    const work: { container: string; image: string }[] = [];
-    for (const service of services) {
-      const image = model.services.find((s) => s.name === service)?.imageRef;
-      const containers = await loop.containersOf(service);
-      if (!image || containers.length === 0) return false;
-      for (const container of containers) work.push({ container, image });
-    }
-    try {
-      await Promise.all(work.map(({ container, image }) => loop.ports.replacer.replace(container, image)));
-      return true;
-    } catch (error) {
-      loop.bus.emit('message', { level: 'warn', text: `fast redeploy failed (${toDevpipeError(error).message}); redeploying with compose` });
-      return false;
-    }
+    return redeploy(loop, changed, signal, (settling) => (this.#busy = new Set(settling)));
   }
 
   /** Builds and runs the unit tests; true when they passed. */

@@ -10,6 +10,7 @@ import type { ContainerReplacer, ContainerSyncer, FileFingerprints, StackTarget,
 import type { DevServiceView, EventBus } from '../events.js';
 import { LABEL_PROJECT, LABEL_SERVICE, stackModel, type StackModel } from '../stack/model.js';
 import { buildStackImages, upStack, type StackPorts } from '../stack/up.js';
+import { BuiltContent } from './built-content.js';
 import { addChanges, describeFiles, emptyChangeSet, isEmpty, isNoise } from './changes.js';
 import { Debouncer, defaultDebounce, type DebounceSettings } from './debounce.js';
 import type { PatternMatcher } from './inputs.js';
@@ -48,13 +49,7 @@ export class DevLoop implements IterationContext {
   #pending = new Map<string, number>();
   #debouncer: Debouncer;
   #running: { iteration: Iteration; done: Promise<void> } | undefined;
-  /**
-   * File → fingerprint as the last successful iteration built it, and as the running one builds
-   * it: an event that leaves a file as it was built (a save without a change, a `touch`, the
-   * late tail of a burst) triggers nothing.
-   */
-  #built = new Map<string, string>();
-  #inFlight = new Map<string, string>();
+  readonly #content: BuiltContent;
   #dispatching = false;
   #dispatchAgain = false;
   #n = 0;
@@ -71,6 +66,7 @@ export class DevLoop implements IterationContext {
   ) {
     this.plan = initial;
     this.#debouncer = new Debouncer(() => this.#fire(), options.debounce ?? defaultDebounce);
+    this.#content = new BuiltContent(ports.fingerprints);
   }
 
   setView(service: string, patch: Partial<DevServiceView>): void {
@@ -168,12 +164,8 @@ export class DevLoop implements IterationContext {
   async #dispatch(): Promise<void> {
     const batch = this.#pending;
     this.#pending = new Map();
-    const prints = new Map<string, string | undefined>();
-    await Promise.all([...batch.keys()].map(async (file) => prints.set(file, await this.ports.fingerprints.of(file).catch(() => undefined))));
-    const changed = new Map([...batch].filter(([file]) => {
-      const print = prints.get(file);
-      return print === undefined || (this.#inFlight.get(file) ?? this.#built.get(file)) !== print;
-    }));
+    const prints = await this.#content.changed(batch.keys());
+    const changed = new Map([...batch].filter(([file]) => prints.has(file)));
     if (changed.size === 0 || this.#stopped) return;
     if (this.#running) {
       // A newer change: cancel the running iteration if it works on what changed; it hands its
@@ -182,12 +174,7 @@ export class DevLoop implements IterationContext {
       this.#running.iteration.cancelIfStale([...changed.keys()]);
       return;
     }
-    const inFlight = new Map<string, string>();
-    for (const file of changed.keys()) {
-      const print = prints.get(file);
-      if (print !== undefined) inFlight.set(file, print);
-    }
-    void this.#run([...changed.keys()], Math.min(...changed.values()), false, inFlight);
+    void this.#run([...changed.keys()], Math.min(...changed.values()), false, prints);
   }
 
   /** Rebuilds and redeploys everything (key `r`). */
@@ -198,7 +185,7 @@ export class DevLoop implements IterationContext {
     void (this.#running?.done ?? Promise.resolve()).then(() => this.#run(['(rebuild all)'], Date.now(), true));
   }
 
-  async #run(paths: string[], firstAt: number, all = false, inFlight = new Map<string, string>()): Promise<void> {
+  async #run(paths: string[], firstAt: number, all = false, prints: ReadonlyMap<string, string | undefined> = new Map()): Promise<void> {
     if (this.#stopped) return;
     const n = ++this.#n;
     const targets = { specFiles: this.plan.specFiles, images: inputTargets(this.plan, this.options.matcher) };
@@ -225,15 +212,9 @@ export class DevLoop implements IterationContext {
       (error: unknown) => this.bus.emit('message', { level: 'error', text: toDevpipeError(error).message }),
     );
     this.#running = { iteration, done };
-    this.#inFlight = inFlight;
+    this.#content.begin(prints);
     await done;
-    // Only a successful iteration's files count as built: after a failure or a cancellation the
-    // same content saved again is tried again.
-    for (const [file, print] of inFlight) {
-      if (iteration.outcome === 'ok') this.#built.set(file, print);
-      else this.#built.delete(file);
-    }
-    this.#inFlight = new Map();
+    this.#content.end(iteration.outcome === 'ok');
     this.#running = undefined;
     this.guard.iterationEnded(Date.now());
     // What waited for this iteration was debounced already: go on at once, unless events are
