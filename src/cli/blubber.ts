@@ -1,32 +1,105 @@
-/** Loading and compiling a project's Blubber file for `render` and `build`. */
+/** Loading and compiling a project's Blubber file for `render`, `build` and the stack commands. */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse } from 'yaml';
 import { compileVariant, type CompiledBuild } from '../compile/index.js';
+import { DevpipeError } from '../errors.js';
 import { loadBlubber, type BlubberConfig } from '../spec/blubber/index.js';
 import { SpecError, type SpecIssue } from '../spec/issues.js';
 import type { Context } from './context.js';
 import { readSpecFile, reportWarnings } from './spec-files.js';
 
 export const defaultBlubberFile = '.pipeline/blubber.yaml';
+const PIPELINE_CONFIG = '.pipeline/config.yaml';
 
-export async function loadProjectBlubber(ctx: Context, file: string | undefined): Promise<{ config: BlubberConfig; display: string }> {
+/**
+ * The Blubber files `.pipeline/config.yaml` names (`blubberfile` of pipelines and stages), as
+ * paths relative to the project, in order of first use; run-time paths (`${…}`) are skipped.
+ */
+export function pipelineBlubberFiles(configText: string): string[] {
+  let raw: unknown;
+  try {
+    raw = parse(configText, { version: '1.1', maxAliasCount: 100 });
+  } catch {
+    return [];
+  }
+  const files: string[] = [];
+  const add = (value: unknown) => {
+    if (typeof value !== 'string' || value.includes('${')) return;
+    const file = path.posix.normalize(path.posix.join('.pipeline', value));
+    if (!files.includes(file)) files.push(file);
+  };
+  const pipelines = (raw as { pipelines?: unknown } | null)?.pipelines;
+  if (!pipelines || typeof pipelines !== 'object') return files;
+  for (const pipeline of Object.values(pipelines as Record<string, unknown>)) {
+    if (!pipeline || typeof pipeline !== 'object') continue;
+    const p = pipeline as { blubberfile?: unknown; stages?: unknown };
+    add(p.blubberfile);
+    if (Array.isArray(p.stages)) for (const stage of p.stages) add((stage as { build?: { blubberfile?: unknown } } | null)?.build?.blubberfile);
+  }
+  return files;
+}
+
+/** The devpipe.yaml that names a Blubber file (printed where the default does not fit). */
+export function stackFileFor(blubber: string, service: string, variant = 'production'): string {
+  return [`version: v1`, `services:`, `  ${service}:`, `    build: {variant: ${variant}, blubber: ${blubber}}`, `    ports: [8080]`].join('\n');
+}
+
+/**
+ * Which Blubber file to read: the one asked for; for the default (`.pipeline/blubber.yaml`) when
+ * it does not exist, the one `.pipeline/config.yaml` names (as CI builds it), when it names one.
+ */
+export async function resolveBlubberFile(ctx: Context, file: string | undefined): Promise<string> {
+  const asked = file ?? defaultBlubberFile;
+  if (path.posix.normalize(asked) !== defaultBlubberFile) return asked;
+  const exists = await readFile(path.join(ctx.projectDir, defaultBlubberFile)).then(() => true, () => false);
+  if (exists) return asked;
+  const config = await readFile(path.join(ctx.projectDir, PIPELINE_CONFIG), 'utf8').catch(() => undefined);
+  if (config === undefined) return asked;
+  const named = (await Promise.all(pipelineBlubberFiles(config).map(async (f) => ((await readFile(path.join(ctx.projectDir, f)).then(() => true, () => false)) ? f : undefined)))).filter((f): f is string => f !== undefined);
+  if (named.length === 1) {
+    ctx.bus.emit('message', { level: 'info', text: `no ${defaultBlubberFile}: using ${named[0]}, the blubberfile of ${PIPELINE_CONFIG}` });
+    return named[0]!;
+  }
+  if (named.length > 1) {
+    throw new DevpipeError('usage', `no ${defaultBlubberFile} (the default), and ${PIPELINE_CONFIG} names ${named.length} Blubber files: ${named.join(', ')}`, {
+      hint: `pass --blubber FILE, or say which one in .pipeline/devpipe.yaml:\n${stackFileFor(named[0]!, path.basename(ctx.projectDir).toLowerCase().replace(/[^a-z0-9_-]+/g, '-'))}`,
+    });
+  }
+  return asked;
+}
+
+export interface ProjectBlubber {
+  config: BlubberConfig;
+  display: string;
+  /** The project-relative file read. */
+  file: string;
+  /** Base image aliases from the user's settings (`images:`). */
+  images: Record<string, string>;
+}
+
+export async function loadProjectBlubber(ctx: Context, file: string | undefined): Promise<ProjectBlubber> {
+  const chosen = await resolveBlubberFile(ctx, file);
   const spec = await readSpecFile(
     ctx,
-    file ?? defaultBlubberFile,
+    chosen,
     'Blubber file',
-    `devpipe reads ${defaultBlubberFile} in the project directory (${ctx.projectDir}); pass --blubber FILE or -C DIR`,
+    `devpipe reads ${defaultBlubberFile} in the project directory (${ctx.projectDir}) by default, else the blubberfile ${PIPELINE_CONFIG} names; pass --blubber FILE or -C DIR`,
   );
   const loaded = loadBlubber(spec.text, spec.display);
   if (!loaded.ok) throw new SpecError([...loaded.errors]);
   reportWarnings(ctx, loaded.warnings);
-  return { config: loaded.value, display: spec.display };
+  const settings = await ctx.settings();
+  return { config: loaded.value, display: spec.display, file: chosen, images: settings.images };
 }
 
 /** Compiles every variant first (all errors at once), so nothing is built when one is wrong. */
-export function compileAll(ctx: Context, config: BlubberConfig, variants: readonly string[], buildArgs: Record<string, string>): CompiledBuild[] {
+export function compileAll(ctx: Context, config: BlubberConfig, variants: readonly string[], buildArgs: Record<string, string>, images: Readonly<Record<string, string>> = {}): CompiledBuild[] {
   const errors: SpecIssue[] = [];
   const compiled: CompiledBuild[] = [];
   const warnings: SpecIssue[] = [];
   for (const variant of variants) {
-    const result = compileVariant(config, variant, { buildArgs, localContext: 'views' });
+    const result = compileVariant(config, variant, { buildArgs, localContext: 'views', images });
     if (result.ok) {
       compiled.push(result.value);
       warnings.push(...result.value.warnings);

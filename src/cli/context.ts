@@ -6,6 +6,8 @@ import path from 'node:path';
 import { EventBus } from '../engine/events.js';
 import type { ContainerCopier, ContainerReplacer, ContainerRunner, ContainerSyncer, Engine, ImageBuilder, ImagePusher, ImageStore, PodImages, ProcessRunner, Watcher } from '../ports.js';
 import type { OutputStreams, Reporter } from '../ui/reporter.js';
+import type { HostTrust } from '../engine/trust.js';
+import type { UserSettings } from '../spec/settings/index.js';
 
 export type TargetName = 'compose' | 'minikube';
 
@@ -18,6 +20,8 @@ export interface GlobalOptions {
   target?: TargetName | undefined;
   /** `--allow-context NAME`: use this kube context for the kube target (opt-in for non-minikube contexts). */
   allowContext?: string | undefined;
+  /** `--ca-file FILE`: a CA bundle every build step and devpipe's own containers trust. */
+  caFile?: string | undefined;
 }
 
 export interface DockerAdapters {
@@ -89,21 +93,46 @@ export class Context {
         import('../docker/container-replace.js'),
         import('../docker/network-anchor.js'),
       ]);
+    const { TrustingImageBuilder, TrustingContainerRunner } = await import('../engine/trust.js');
+    const trust = () => this.hostTrust();
     const endpoint = findEngine(env);
     const docker = connect(endpoint);
     const anchor = new DockerNetworkAnchor(docker);
     return {
       foundVia: via ? via(endpoint.foundVia) : endpoint.foundVia,
       engine: new DockerEngine(docker, endpoint),
-      builder: new DockerImageBuilder(docker, builderChoice(env.DEVPIPE_BUILDER)),
+      builder: new TrustingImageBuilder(new DockerImageBuilder(docker, builderChoice(env.DEVPIPE_BUILDER)), trust),
       images: new DockerImageStore(docker),
-      containers: new DockerContainerRunner(docker),
+      containers: new TrustingContainerRunner(new DockerContainerRunner(docker), trust),
       copier: new DockerContainerCopier(docker),
       pusher: new DockerImagePusher(docker),
       syncer: new DockerContainerSyncer(docker),
       replacer: new DockerContainerReplacer(docker, anchor),
       pods: anchor,
     };
+  }
+
+  #settings: Promise<UserSettings> | undefined;
+
+  /** The user's settings file (`~/.config/devpipe/settings.yaml`); defaults when there is none. */
+  settings(): Promise<UserSettings> {
+    this.#settings ??= import('./trust.js').then(({ readUserSettings }) => readUserSettings(this.env));
+    return this.#settings;
+  }
+
+  #trust: Promise<HostTrust> | undefined;
+
+  /** What builds and devpipe's own containers trust (CA bundle, proxies, package indexes); said once. */
+  hostTrust(): Promise<HostTrust> {
+    this.#trust ??= (async () => {
+      const [{ resolveHostTrust }, settings] = await Promise.all([import('./trust.js'), this.settings()]);
+      const trust = await resolveHostTrust({ env: this.env, settings, caFile: this.options.caFile, cwd: process.cwd() });
+      const proxies = Object.keys(trust.proxies);
+      const parts = [trust.source ? `the CA bundle of ${trust.source}` : '', proxies.length > 0 ? `proxies (${proxies.join(', ')})` : '', Object.keys(trust.indexes).length > 0 ? `package indexes (${Object.keys(trust.indexes).join(', ')})` : ''].filter(Boolean);
+      if (parts.length > 0) this.bus.emit('message', { level: 'info', text: `builds and devpipe's containers use ${parts.join(', ')}; mounted per step, never in an image (DEVPIPE_HOST_TRUST=off to stop)` });
+      return trust;
+    })();
+    return this.#trust;
   }
 
   process(): Promise<ProcessRunner> {

@@ -33,6 +33,7 @@ export function buildProgram(version: string, dispatch: Dispatch, setExit: (code
     .option('--no-color', 'disable colours (also: NO_COLOR)')
     .option('--profile <name>', 'overlay a profile (built-in: compose, minikube, ci; or one from .pipeline/devpipe.yaml)')
     .addOption(new Option('--target <target>', 'where the local stack runs').choices(['compose', 'minikube']))
+    .option('--ca-file <file>', 'a CA bundle (PEM) every build step and ci/e2e/test container trusts, never stored in an image (also: DEVPIPE_CA_FILE)')
     .option('--allow-context <name>', 'with --target minikube: use this kube context instead of minikube\'s (explicit opt-in for non-local clusters)')
     .showHelpAfterError('(run `devpipe --help` for usage)')
     .configureHelp({ sortSubcommands: false });
@@ -124,10 +125,18 @@ export function buildProgram(version: string, dispatch: Dispatch, setExit: (code
     .option('--test-variant <variant>', 'the Blubber variant run as unit tests after each rebuild (default: test, when it exists)')
     .option('--no-test', 'do not run unit tests after rebuilds')
     .option('--no-sync', 'always rebuild; never copy changed files into running containers')
-    .option('--restart-after-sync', 'restart a container after copying changed files into it')
+    .option('--restart-after-sync', 'restart every service\'s process after copying changed files into it (the default unless a service declares sync: {restart: false})')
+    .option('--no-restart-after-sync', 'never restart after a sync (for servers that reload changed files themselves)')
     .option('--no-logs', 'do not stream service logs')
     .option('--secrets <file>', 'fake secret values (overrides devpipe.yaml and the user config)')
     .action(run('dev'));
+
+  program
+    .command('prune')
+    .description("remove this project's old content-addressed image tags, stopped devpipe containers and dangling build images")
+    .option('--dry-run', 'say what would be removed and how much space, remove nothing')
+    .option('--keep <n>', 'content-addressed images kept per variant, newest first (default 1)', '1')
+    .action(run('prune'));
 
   const secrets = program.command('secrets').description('fake secrets');
   secrets

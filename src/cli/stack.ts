@@ -119,8 +119,8 @@ export async function compileStackBuilds(ctx: Context, config: StackConfig, with
   for (const build of builds) byFile.set(build.blubber, [...(byFile.get(build.blubber) ?? []), build.variant]);
   const compiled = new Map<string, CompiledImage>();
   for (const [file, variants] of byFile) {
-    const { config: blubber } = await loadProjectBlubber(ctx, file);
-    compileAll(ctx, blubber, variants, {}).forEach((image, index) => compiled.set(`${file}#${variants[index]}`, image));
+    const { config: blubber, images } = await loadProjectBlubber(ctx, file);
+    compileAll(ctx, blubber, variants, {}, images).forEach((image, index) => compiled.set(`${file}#${variants[index]}`, image));
   }
   const { ignoreMatcher, readDockerignore } = await import('../docker/context.js');
   const patterns = await readDockerignore(ctx.projectDir);

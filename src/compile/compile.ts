@@ -13,6 +13,7 @@ import { takeHelpers } from './copies.js';
 import type { Stage } from './instructions.js';
 import { compileStage, SCRATCH } from './phases.js';
 import { renderDockerfile } from './render.js';
+import { aliasFor } from '../spec/settings/index.js';
 
 export interface CompileOptions {
   /** `--build-arg` overrides (declared `arguments`, LIVES_UID, …). */
@@ -27,6 +28,11 @@ export interface CompileOptions {
    * `devpipe build` sends: exactly the files used, nothing generated leaks into `COPY . …`).
    */
   localContext?: 'views' | 'project';
+  /**
+   * Base image aliases (user settings `images:`): `FROM`, `COPY --from` and mount images named
+   * here are replaced by their local stand-in. The substitutions are listed in the result.
+   */
+  images?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface CompiledBuild {
@@ -49,6 +55,8 @@ export interface CompiledBuild {
   baseImages: string[];
   /** The `LABEL`s of the final image. */
   labels: Record<string, string>;
+  /** Base images replaced by an alias (user settings `images:`), in order of first use. */
+  substitutions: { image: string; alias: string }[];
   warnings: SpecIssue[];
 }
 
@@ -80,6 +88,7 @@ export function compileVariant(config: BlubberConfig, variantName: string, optio
   if (final) final.instructions.push({ kind: 'label', labels: Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)) });
 
   const stageNames = new Set(stages.map((s) => s.name));
+  const substitutions = substituteImages(stages, ctx.images, stageNames, options.images ?? {});
   const baseImages: string[] = [];
   for (const image of [...stages.map((s) => s.base), ...ctx.images]) {
     if (image !== SCRATCH && !stageNames.has(image) && !baseImages.includes(image)) baseImages.push(image);
@@ -102,10 +111,35 @@ export function compileVariant(config: BlubberConfig, variantName: string, optio
       buildArgs,
       baseImages,
       labels,
+      substitutions,
       warnings,
     },
     warnings,
   };
+}
+
+/** Replaces aliased external images in place (FROM, COPY --from, RUN --mount from); returns what changed. */
+function substituteImages(stages: Stage[], images: string[], stageNames: ReadonlySet<string>, aliases: Readonly<Record<string, string>>): { image: string; alias: string }[] {
+  const done: { image: string; alias: string }[] = [];
+  if (Object.keys(aliases).length === 0) return done;
+  const swap = (image: string): string => {
+    if (image === SCRATCH || stageNames.has(image)) return image;
+    const alias = aliasFor(image, aliases);
+    if (alias === undefined || alias === image) return image;
+    if (!done.some((d) => d.image === image)) done.push({ image, alias });
+    return alias;
+  };
+  for (const stage of stages) {
+    stage.base = swap(stage.base);
+    stage.instructions = stage.instructions.map((instruction) => {
+      if (instruction.kind === 'from') return { ...instruction, image: swap(instruction.image) };
+      if (instruction.kind === 'copy' && instruction.from !== undefined) return { ...instruction, from: swap(instruction.from) };
+      if (instruction.kind === 'run' && instruction.mounts) return { ...instruction, mounts: instruction.mounts.map((m) => (m.type === 'bind' && m.from !== undefined ? { ...m, from: swap(m.from) } : m)) };
+      return instruction;
+    });
+  }
+  images.splice(0, images.length, ...images.map(swap));
+  return done;
 }
 
 /** compileVariant for callers that want a thrown SpecError (exit code 2) instead of a result. */

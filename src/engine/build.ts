@@ -37,6 +37,11 @@ export interface BuildImagesOptions {
   signal?: AbortSignal | undefined;
   /** Extra labels (e.g. devpipe.run for pipeline runs). */
   labels?: Readonly<Record<string, string>>;
+  /**
+   * Also tag `<project>:<variant>` (default true): the moving tag of `devpipe build`, `up` and
+   * `dev`. `ci` builds only content-addressed tags and never moves this one.
+   */
+  movingTag?: boolean;
 }
 
 export interface BuiltImage {
@@ -54,14 +59,26 @@ export interface BuildPorts {
   images: ImageStore;
 }
 
-/** Docker repository name for a project: lowercase, [a-z0-9._-], starting with a letter or digit. */
+/**
+ * Docker repository name for a project: lowercase path component (`[a-z0-9]` runs joined by
+ * one `.`, `_`, `__` or dashes); any other run of characters (`+`, spaces, `..`) becomes `-`.
+ * Empty when nothing usable is left (see `requireRepositoryName`).
+ */
 export function repositoryName(project: string): string {
-  const name = project
+  return project
     .toLowerCase()
-    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/[^a-z0-9]+/g, (run) => (run === '.' || run === '_' || run === '__' || /^-+$/.test(run) ? run : '-'))
     .replace(/^[^a-z0-9]+/, '')
-    .replace(/[-._]+$/, '');
-  return name || 'devpipe-project';
+    .replace(/[^a-z0-9]+$/, '');
+}
+
+/** The repository name, or exit 2 saying how to name the project. */
+export function requireRepositoryName(project: string, source: string): string {
+  const name = repositoryName(project);
+  if (name !== '') return name;
+  throw new DevpipeError('usage', `cannot derive an image name from ${source} ${JSON.stringify(project)}: it has no letter or digit`, {
+    hint: 'set `project: my-service` in .pipeline/devpipe.yaml (lowercase letters, digits, - and _), or run devpipe from a directory with such a name (-C DIR)',
+  });
 }
 
 /** Docker tag text for a variant: [A-Za-z0-9_.-], at most 128 characters with the hash. */
@@ -103,7 +120,7 @@ async function buildOne(ports: BuildPorts, bus: EventBus, image: CompiledImage, 
   const id = `build:${image.variant}`;
   bus.emit('task:start', { id, title: `build ${image.variant}` });
   const extraTags = expandTags(options.extraTags ?? [], image.variant, variantCount);
-  const repository = repositoryName(options.project);
+  const repository = requireRepositoryName(options.project, 'the project name');
 
   const baseIds: string[] = [];
   for (const base of image.baseImages) {
@@ -132,7 +149,7 @@ async function buildOne(ports: BuildPorts, bus: EventBus, image: CompiledImage, 
   const digest = await ports.builder.contextDigest(request);
   const hash = contentHash(image, digest, baseIds);
   const contentTag = `${repository}:${tagSafe(image.variant)}-${hash.slice(0, 12)}`;
-  const tags = [contentTag, `${repository}:${tagSafe(image.variant)}`, ...extraTags];
+  const tags = [contentTag, ...(options.movingTag === false ? [] : [`${repository}:${tagSafe(image.variant)}`]), ...extraTags];
   const labels = {
     ...options.labels,
     'devpipe.managed-by': 'devpipe',

@@ -5,7 +5,9 @@
  */
 import path from 'node:path';
 import type { ProcessRunner } from '../../ports.js';
-import type { SetupInput } from '../../spec/pipeline/index.js';
+import { projectFromRemote, type SetupInput } from '../../spec/pipeline/index.js';
+import { repositoryName, requireRepositoryName } from '../../engine/build.js';
+import { DevpipeError } from '../../errors.js';
 
 export interface Checkout {
   input: Omit<SetupInput, 'pipeline' | 'startedAt'>;
@@ -24,7 +26,8 @@ async function git(proc: ProcessRunner, dir: string, args: string[]): Promise<st
 
 export async function readCheckout(proc: ProcessRunner, dir: string, params: Record<string, string>): Promise<Checkout> {
   const assumptions: string[] = [];
-  const fallback = path.basename(dir);
+  // A directory name is made a valid image name (`my+svc` → `my-svc`): `.imageName` tags with it.
+  const fallback = requireRepositoryName(path.basename(dir), 'the directory name');
   const commit = await git(proc, dir, ['rev-parse', 'HEAD']);
   if (commit === undefined) {
     assumptions.push(`${dir} is not a git checkout (or has no commit): setup.project and setup.projectShortName are assumed to be \`${fallback}\` (the directory name); setup.commit, setup.branch, setup.remote and setup.tag are empty`);
@@ -46,5 +49,13 @@ export async function readCheckout(proc: ProcessRunner, dir: string, params: Rec
     git: { GIT_COMMIT: commit, GIT_URL: remote, GIT_LOCAL_BRANCH: branch, GIT_BRANCH: branch },
   };
   if (remote === '') input.project = fallback;
+  else {
+    const short = projectFromRemote(remote).projectShortName;
+    if (short !== '' && repositoryName(short) !== short) {
+      throw new DevpipeError('usage', `the git remote ${remote} names the project "${short}", which is not a valid image name (PipelineLib tags images with it)`, {
+        hint: `image names are lowercase a-z, 0-9, ., _ and -; rename the repository, or point origin at its canonical name: git remote set-url origin <url ending in /${repositoryName(short) || 'my-service'}.git>`,
+      });
+    }
+  }
   return { input, assumptions };
 }

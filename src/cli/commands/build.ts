@@ -3,23 +3,24 @@
  * through the Engine API with content-addressed tags, and print each image's ID and tags where
  * nobody can miss them.
  */
-import path from 'node:path';
 import { buildImages } from '../../engine/build.js';
 import { paint, shortId, formatDuration } from '../../ui/format.js';
 import { compileAll, loadProjectBlubber } from '../blubber.js';
 import type { Context } from '../context.js';
 import { sourceRevision } from '../git.js';
 import { keyValues } from '../spec-files.js';
+import { imageProject } from '../project-name.js';
 
 export async function run(ctx: Context, args: unknown[], options: Record<string, unknown>): Promise<number> {
   const variants = [...new Set((args[0] as string[]) ?? [])];
-  const { config } = await loadProjectBlubber(ctx, options.blubber as string | undefined);
-  const compiled = compileAll(ctx, config, variants, keyValues(options.buildArg as string[]));
+  const { config, images } = await loadProjectBlubber(ctx, options.blubber as string | undefined);
+  const compiled = compileAll(ctx, config, variants, keyValues(options.buildArg as string[]), images);
   const docker = await ctx.docker();
   await docker.engine.info();
   await ctx.reporter();
   const revision = await sourceRevision(await ctx.process(), ctx.projectDir);
-  const project = path.basename(ctx.projectDir);
+  const project = await imageProject(ctx);
+  await ctx.hostTrust();
   const built = await buildImages(docker, ctx.bus, compiled, {
     project,
     contextDir: ctx.projectDir,

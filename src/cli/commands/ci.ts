@@ -5,6 +5,7 @@
  * with a summary table and, after a failure, the exact rerun command. `--graph` needs no engine.
  */
 import path from 'node:path';
+import { imageProject } from '../project-name.js';
 import { planRerun, randomRun, runPipeline, summaryText, type RunRecord } from '../ci/run-helpers.js';
 import { DevpipeError } from '../../errors.js';
 import { SpecError } from '../../spec/issues.js';
@@ -107,6 +108,8 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
     files: new FsProjectFiles(ctx.projectDir),
   };
   const params = keyValues(options.param as string[] | undefined);
+  const project = await imageProject(ctx);
+  await ctx.hostTrust();
   const revision = await sourceRevision(proc, ctx.projectDir);
   const checkout = rerun ? undefined : await readCheckout(proc, ctx.projectDir, params);
   for (const text of checkout?.assumptions ?? []) ctx.bus.emit('message', { level: 'info', text });
@@ -128,7 +131,7 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
         });
     const outcome = await runPipeline(ports, ctx.bus, { config, pipeline, runId, setup, startedAt, rerun: rerun && plan ? { record: rerun, plan } : undefined }, {
       projectDir: ctx.projectDir,
-      project: path.basename(ctx.projectDir),
+      project,
       revision,
       mode,
       keep: options.keep === true,
@@ -136,6 +139,7 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
       registry,
       signal: options.signal as AbortSignal | undefined,
       taskPrefix: names.length > 1 ? `${name}/` : '',
+      images: (await ctx.settings()).images,
     });
     await ctx.finish();
     ctx.bus.emit('result', { command: 'ci', data: outcome.record });

@@ -23,7 +23,7 @@ async function testBuild(ctx: Context, config: StackConfig, variant: string | fa
   if (variant === false) return undefined;
   const file = config.services.find((s) => s.image.kind === 'build')?.image;
   const blubber = file?.kind === 'build' ? file.blubber : defaultBlubberFile;
-  const { config: spec } = await loadProjectBlubber(ctx, blubber);
+  const { config: spec, images } = await loadProjectBlubber(ctx, blubber);
   const name = variant ?? 'test';
   if (!spec.variants[name]) {
     if (variant !== undefined) {
@@ -32,7 +32,7 @@ async function testBuild(ctx: Context, config: StackConfig, variant: string | fa
     }
     return undefined;
   }
-  const [image] = compileAll(ctx, spec, [name], {});
+  const [image] = compileAll(ctx, spec, [name], {}, images);
   return image ? { key: `${blubber}#${name}`, image, stages: image.stages } : undefined;
 }
 
@@ -98,7 +98,7 @@ export async function run(ctx: Context, _args: unknown[], options: Record<string
       tests: options.test !== false,
       e2eAfterDeploy: options.e2e === true,
       sync: options.sync !== false,
-      restartAfterSync: options.restartAfterSync === true,
+      restartAfterSync: typeof options.restartAfterSync === 'boolean' ? options.restartAfterSync : undefined,
       logs: options.logs !== false,
     },
     AbortSignal.any([signal, stop.signal]),

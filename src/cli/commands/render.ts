@@ -6,8 +6,8 @@ import { keyValues } from '../spec-files.js';
 export async function run(ctx: Context, args: unknown[], options: Record<string, unknown>): Promise<number> {
   const variant = String(args[0]);
   await ctx.reporter();
-  const { config } = await loadProjectBlubber(ctx, options.blubber as string | undefined);
-  const [compiled] = compileAll(ctx, config, [variant], keyValues(options.buildArg as string[]));
+  const { config, images } = await loadProjectBlubber(ctx, options.blubber as string | undefined);
+  const [compiled] = compileAll(ctx, config, [variant], keyValues(options.buildArg as string[]), images);
   if (!compiled) return 1;
   if (ctx.options.json) {
     ctx.bus.emit('result', {

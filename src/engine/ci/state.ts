@@ -26,6 +26,8 @@ export interface CiRunOptions {
   runTimeoutMs?: number;
   random?: () => number;
   now?: () => number;
+  /** Base image aliases (user settings `images:`): a base is replaced by its local stand-in. */
+  images?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface RunState {

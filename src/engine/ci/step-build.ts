@@ -88,7 +88,7 @@ export async function buildStep(state: RunState, stage: Stage, ctx: StageContext
     });
   }
   const config = await blubberConfig(state, stage, ctx);
-  const compiled = compileVariant(config, build.variant, {});
+  const compiled = compileVariant(config, build.variant, { localContext: 'views', images: state.options.images });
   if (!compiled.ok) throw new SpecError(compiled.errors);
   const pull = state.options.pull === true && build.imagePullPolicy === 'always';
   const [built] = await buildImages(state.ports, stageBus(state, stage.name), [compiled.value], {
@@ -99,6 +99,8 @@ export async function buildStep(state: RunState, stage: Stage, ctx: StageContext
     noCache: state.options.noCache ?? false,
     pull,
     labels: stageLabels(state, stage.name),
+    // The moving `<project>:<variant>` tag belongs to `devpipe build`: ci never moves it.
+    movingTag: false,
     signal: state.options.signal,
   });
   if (!built) throw new DevpipeError('internal', `stage \`${stage.name}\`: the build returned no image`);

@@ -82,7 +82,8 @@ export function summaryText(record: RunRecord, report: TeardownReport | undefine
     if (report.kept) lines.push('', `--keep: containers and images were kept; remove them with: docker rm -f $(docker ps -aq --filter label=devpipe.run=${record.runId})`);
     else {
       const kept = report.imagesKept.length > 0 ? `; ${report.imagesKept.length} image(s) kept${record.status === 'passed' || record.status === 'incomplete' ? ' (published)' : ' for --rerun'}` : '';
-      lines.push('', `teardown: ${report.containersRemoved} container(s) and ${report.imagesRemoved} image(s) removed${kept}`);
+      const cached = report.imagesCached.length > 0 ? `; ${report.imagesCached.length} image(s) kept as build cache under their content-addressed tags (a rerun of the same inputs reuses them; devpipe prune removes old ones)` : '';
+      lines.push('', `teardown: ${report.containersRemoved} container(s) and ${report.imagesRemoved} image(s) removed${kept}${cached}`);
     }
     for (const problem of report.problems) lines.push(`  teardown problem: ${problem}`);
   }

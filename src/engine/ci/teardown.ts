@@ -1,11 +1,12 @@
 /**
  * Teardown (reference §3.4), always run, also after a failure or Ctrl-C; each item best-effort.
  * 1. Every container of the run: the ones it named and any labelled `devpipe.run=<id>`.
- * 2. Images: after a passing run, every image the run (or the run it reruns) built and did not
- *    publish, and its `localhost/plib-image-*` tags; published tags stay (the local image store
- *    stands in for the registry). After a failed or interrupted run the images stay, so that
- *    `devpipe ci --rerun` can reuse them. Images that existed before the run (content-addressed
- *    cache hits) are never removed.
+ * 2. Images: after a passing run, the run's `localhost/plib-image-*` names are removed; the images
+ *    themselves stay under their content-addressed tags (`<project>:<variant>-<hash>`) as build
+ *    cache, so a rerun of the same inputs builds nothing (`devpipe prune` removes old ones).
+ *    An image is never removed by ID: that would take tags `devpipe build` (or the user) put on the
+ *    same image with it. Published tags stay (the local image store stands in for the registry).
+ *    After a failed or interrupted run everything stays, so that `devpipe ci --rerun` reuses it.
  * `--keep` keeps everything.
  */
 import type { RunState } from './state.js';
@@ -14,6 +15,8 @@ export interface TeardownReport {
   containersRemoved: number;
   imagesRemoved: number;
   imagesKept: string[];
+  /** Images the run built, kept under their content-addressed tags as build cache. */
+  imagesCached: string[];
   kept: boolean;
   problems: string[];
 }
@@ -29,7 +32,7 @@ async function attempt(problems: string[], what: string, action: () => Promise<u
 }
 
 export async function teardown(state: RunState, passed: boolean): Promise<TeardownReport> {
-  const report: TeardownReport = { containersRemoved: 0, imagesRemoved: 0, imagesKept: [], kept: false, problems: [] };
+  const report: TeardownReport = { containersRemoved: 0, imagesRemoved: 0, imagesKept: [], imagesCached: [], kept: false, problems: [] };
   const { containers, images } = state.ports;
   const record = state.record;
   if (state.options.keep) {
@@ -54,14 +57,7 @@ export async function teardown(state: RunState, passed: boolean): Promise<Teardo
   for (const tag of record.localTags) await attempt(report.problems, `untagging ${tag}`, () => images.remove(tag));
   record.localTags = [];
   const published = new Set(record.publishedImages);
-  // Later images may use earlier ones as a base: remove the newest first.
-  for (const id of [...record.ownedImages].reverse()) {
-    if (published.has(id)) {
-      report.imagesKept.push(id);
-      continue;
-    }
-    if (await attempt(report.problems, `removing image ${id.slice(0, 12)}`, () => images.remove(`sha256:${id}`, { force: true }))) report.imagesRemoved++;
-  }
+  for (const id of record.ownedImages) (published.has(id) ? report.imagesKept : report.imagesCached).push(id);
   record.ownedImages = record.ownedImages.filter((id) => published.has(id));
   return report;
 }

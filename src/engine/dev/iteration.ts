@@ -7,7 +7,7 @@ import path from 'node:path';
 import { toDevpipeError } from '../../errors.js';
 import type { StackTarget } from '../../ports.js';
 import type { DevServiceView, EventBus } from '../events.js';
-import type { StackModel } from '../stack/model.js';
+import { LABEL_PROJECT, LABEL_ROLE, type StackModel } from '../stack/model.js';
 import type { ChangeSet } from './changes.js';
 import type { DevOptions, DevPorts } from './loop.js';
 import { inputTargets, servicesOf, suiteKey, type DevPlan } from './plan.js';
@@ -31,11 +31,22 @@ export interface IterationContext {
   buildOnly(keys: readonly string[], signal: AbortSignal): ReturnType<typeof import('../stack/up.js').buildStackImages>;
 }
 
+/**
+ * Whether a service's process restarts after a hot sync: `--restart-after-sync` /
+ * `--no-restart-after-sync` for every service, else the service's `sync.restart` (default true).
+ */
+export function restartsAfterSync(plan: DevPlan, service: string, flag: boolean | undefined): boolean {
+  if (flag !== undefined) return flag;
+  return plan.config.services.find((s) => s.name === service)?.syncRestart ?? true;
+}
+
 export class Iteration {
   readonly #started = Date.now();
   /** Build keys whose result this iteration is still working towards (building, settling, testing). */
   #busy = new Set<string>();
   #files: string[] = [];
+  /** Services synced this iteration, each with whether its process was restarted. */
+  #syncNotes: string[] = [];
 
   constructor(
     private readonly loop: IterationContext,
@@ -93,7 +104,7 @@ export class Iteration {
       const e2e = redeployed.length > 0 && loop.options.e2eAfterDeploy && loop.model.suite ? await this.runE2e() : undefined;
       const done = [
         redeployed.length > 0 ? `redeployed ${redeployed.join(', ')}` : '',
-        synced.length > 0 ? `synced into ${synced.join(', ')}` : '',
+        synced.length > 0 ? `synced into ${this.#syncNotes.join(', ')}` : '',
         redeployed.length + synced.length === 0 ? 'no image changed' : '',
         ranTests === undefined ? '' : ranTests ? 'tests passed' : 'tests FAILED',
         e2e === undefined ? '' : e2e ? 'e2e passed' : 'e2e FAILED',
@@ -126,14 +137,23 @@ export class Iteration {
     if (containers.length === 0) return false;
     for (const service of services) loop.setView(service, { state: 'syncing' });
     const copies = decisions.flatMap((d) => (d.decision.sync ? [{ hostPath: path.join(loop.ports.files.root, d.file), ...d.decision.target }] : []));
-    for (const container of containers) {
-      await loop.ports.syncer.put(container, copies);
-      if (loop.options.restartAfterSync) await loop.ports.syncer.restart(container);
+    const restarted: string[] = [];
+    const reloading: string[] = [];
+    for (const service of services) {
+      const restart = restartsAfterSync(loop.plan, service, loop.options.restartAfterSync);
+      (restart ? restarted : reloading).push(service);
+      for (const container of await loop.containersOf(service)) {
+        await loop.ports.syncer.put(container, copies);
+        // A server that loaded the old code keeps serving it: restart its process (no stop timeout).
+        if (restart) await loop.ports.syncer.restart(container);
+      }
     }
     const durationMs = Date.now() - started;
     for (const service of services) {
-      loop.setView(service, { state: 'running', lastBuild: { at: new Date().toISOString(), reason: [...files], durationMs, result: 'synced' } });
+      const how = restarted.includes(service) ? 'synced, process restarted' : 'synced, reloads itself (sync.restart: false)';
+      loop.setView(service, { state: 'running', detail: how, lastBuild: { at: new Date().toISOString(), reason: [...files], durationMs, result: 'synced' } });
     }
+    this.#syncNotes.push(...restarted.map((s) => `${s} (restarted)`), ...reloading.map((s) => `${s} (not restarted: reloads itself)`));
     return true;
   }
 
@@ -215,7 +235,7 @@ export class Iteration {
     const result = await loop.ports.containers
       .run({
         image: image.contentTag,
-        labels: { 'devpipe.project': loop.plan.config.project, 'devpipe.role': 'test' },
+        labels: { [LABEL_PROJECT]: loop.plan.config.project, [LABEL_ROLE]: 'test', 'devpipe.managed-by': 'devpipe' },
         signal: this.controller.signal,
         onOutput: (line, stream) => loop.bus.emit('task:log', { id, line, stream }),
       })

@@ -32,7 +32,8 @@ export interface DevOptions {
   tests: boolean;
   e2eAfterDeploy: boolean;
   sync: boolean;
-  restartAfterSync: boolean;
+  /** Restart every synced service (true), none (false), or as each declares (`sync.restart`, default). */
+  restartAfterSync?: boolean | undefined;
   debounce?: DebounceSettings;
   /** Streams service logs as `dev:log` events. */
   logs: boolean;
@@ -56,6 +57,8 @@ export class DevLoop implements IterationContext {
   #handle: WatchHandle | undefined;
   #logFollowers = new Map<string, AbortController>();
   #stopped = false;
+  /** True until start() is over: changes seen meanwhile wait in #pending. */
+  #starting = false;
 
   constructor(
     readonly ports: DevPorts,
@@ -75,9 +78,15 @@ export class DevLoop implements IterationContext {
     this.bus.emit('dev:service', view);
   }
 
-  /** Brings the stack up, runs the tests once, then starts watching. */
+  /**
+   * Starts watching, brings the stack up and runs the tests once. Watching starts first, so an
+   * edit saved while the first build or the first tests run is not lost: its iteration runs as
+   * soon as the start is over (an unchanged content builds nothing: the tags are content-addressed).
+   */
   async start(): Promise<void> {
     const { plan } = this;
+    this.#starting = true;
+    this.#watch();
     for (const service of plan.config.services) this.setView(service.name, { state: service.image.kind === 'pinned' ? 'pinned' : 'building', image: service.image.kind === 'pinned' ? service.image.ref : '' });
     const summary = await upStack(this.ports, this.bus, { config: plan.config, builds: plan.builds, secrets: plan.secrets, revision: plan.revision, signal: this.signal });
     this.model = summary.model;
@@ -92,8 +101,26 @@ export class DevLoop implements IterationContext {
       this.setView(state.service, { state: service?.image.kind === 'pinned' ? 'pinned' : 'running', image: service?.imageRef ?? '', health: state.health });
     }
     for (const service of this.model.services) this.followLogs(service.name);
-    if (this.options.tests && plan.tests) await new Iteration(this, 0, ['start'], new AbortController()).runTests(plan.builds.map((b) => b.key));
-    this.#watch();
+    if (this.options.tests && plan.tests) {
+      // Ctrl-C cancels the first tests too (their container is killed).
+      const controller = new AbortController();
+      const cancel = () => controller.abort();
+      this.signal.addEventListener('abort', cancel, { once: true });
+      try {
+        await new Iteration(this, 0, ['start'], controller).runTests(plan.builds.map((b) => b.key));
+      } catch (error) {
+        if (!this.signal.aborted) throw error;
+      } finally {
+        this.signal.removeEventListener('abort', cancel);
+      }
+    } else if (this.options.tests && !plan.tests) {
+      this.bus.emit('message', { level: 'info', text: 'no unit tests run: the Blubber file has no `test` variant (name one with --test-variant, or --no-test to silence this)' });
+    }
+    this.#starting = false;
+    if (this.#pending.size > 0 && !this.#stopped) {
+      this.bus.emit('message', { level: 'info', text: `${this.#pending.size} file(s) changed while dev was starting: building them now` });
+      this.#fire();
+    }
   }
 
   /**
@@ -144,7 +171,7 @@ export class DevLoop implements IterationContext {
   }
 
   #fire(): void {
-    if (this.#stopped || this.#pending.size === 0) return;
+    if (this.#stopped || this.#starting || this.#pending.size === 0) return;
     if (this.#dispatching) {
       this.#dispatchAgain = true;
       return;

@@ -2,7 +2,7 @@
 import type { ContainerInfo, ContainerRunner, StackDeployer, StackTarget } from '../../ports.js';
 import type { EventBus } from '../events.js';
 import { healthOf } from './health.js';
-import { LABEL_PROJECT, LABEL_SERVICE } from './model.js';
+import { LABEL_PROJECT, LABEL_ROLE, LABEL_RUN, LABEL_SERVICE } from './model.js';
 
 export interface DownResult {
   /** Containers removed by the label sweep after the deployer (e.g. an interrupted e2e run). */
@@ -33,7 +33,9 @@ export async function downStack(
       throw error;
     }
   }
-  const leftovers = (await ports.containers.list({ [LABEL_PROJECT]: project })).filter((c) => c.labels[LABEL_SERVICE] !== undefined);
+  // Service containers compose did not know, and `dev`'s unit-test containers (left by a killed
+  // dev); a `devpipe ci` run's containers are its own teardown's (`ci --keep` keeps them on purpose).
+  const leftovers = (await ports.containers.list({ [LABEL_PROJECT]: project })).filter((c) => c.labels[LABEL_SERVICE] !== undefined || (c.labels[LABEL_ROLE] === 'test' && c.labels[LABEL_RUN] === undefined));
   for (const container of leftovers) await ports.containers.remove(container.id);
   return { swept: leftovers.map((c) => c.name) };
 }

@@ -60,8 +60,20 @@ export async function buildStackImages(
     const image = built[index];
     if (image) out.set(build.key, image);
   });
-  await scanImages(ports, bus, [...out.values()].map((b) => ({ ref: b.contentTag, imageId: b.imageId })), secrets);
+  // Ctrl-C during a scan of a large image ends it at once (the scan's reads are dropped).
+  await untilAborted(scanImages(ports, bus, [...out.values()].map((b) => ({ ref: b.contentTag, imageId: b.imageId })), secrets), options.signal);
   return out;
+}
+
+/** `work`, or an `interrupted` error as soon as the signal aborts. */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(new DevpipeError('interrupted', 'cancelled'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new DevpipeError('interrupted', 'cancelled'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 export const LEAK_GUARD_CACHE = '.devpipe/secrets/leak-guard.json';

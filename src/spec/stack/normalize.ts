@@ -107,6 +107,7 @@ export function normalizeStack(
       healthcheck: healthcheck(spec.healthcheck),
       dependsOn: spec.depends_on,
       volumes: spec.volumes.map(volume),
+      syncRestart: spec.sync?.restart ?? true,
       ...(spec.chart ? { chart: spec.chart } : {}),
     }),
   );

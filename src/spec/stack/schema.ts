@@ -93,6 +93,12 @@ export const serviceSchema = z
     healthcheck: healthcheck.optional(),
     depends_on: z.array(name).default([]).describe('services started (and healthy) before this one'),
     volumes: z.array(volume).default([]),
+    sync: z
+      .strictObject({
+        restart: z.boolean().default(true).describe('restart the service\'s process after `dev` copies changed files into it (default true: a server that loaded the old code keeps serving it otherwise); false for a service that reloads changed files itself'),
+      })
+      .optional()
+      .describe('`devpipe dev`\'s hot path: files copied into the running container instead of a rebuild'),
     chart: z
       .strictObject({
         path: z.string().min(1).describe('a local chart directory, relative to the project (e.g. `../deployment-charts/charts/<name>`)'),

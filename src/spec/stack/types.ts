@@ -49,6 +49,8 @@ export interface ServiceConfig {
   healthcheck?: HealthcheckConfig | undefined;
   dependsOn: string[];
   volumes: VolumeConfig[];
+  /** `dev`: restart the process after a hot sync (false: the service reloads changed files itself). */
+  syncRestart: boolean;
   /** `--target minikube`: deployed with this Helm chart instead of generated manifests. */
   chart?: ChartSpecConfig | undefined;
 }

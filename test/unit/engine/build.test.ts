@@ -115,6 +115,10 @@ test('repository names are made valid for Docker', (t) => {
   t.is(repositoryName('My Service'), 'my-service');
   t.is(repositoryName('mediawiki/services/citoid'), 'mediawiki-services-citoid');
   t.is(repositoryName('--x__'), 'x');
-  t.is(repositoryName('!!!'), 'devpipe-project');
+  t.is(repositoryName('!!!'), '');
+  t.is(repositoryName('my+svc'), 'my-svc', 'a + in a path gave "invalid reference format"');
+  t.is(repositoryName('__x..y'), 'x-y');
+  t.is(repositoryName('a.b_c__d--e'), 'a.b_c__d--e');
+  t.is(repositoryName('a._b'), 'a-b');
   t.is(contentHash(image('a'), 'd', []).length, 64);
 });

@@ -86,7 +86,7 @@ test('a failed stage: the rest of its frame finishes, no later frame runs, teard
   t.is(teardown.imagesKept.length, 3);
 });
 
-test('a passing run removes the images it built and their local tags; published tags stay', async (t) => {
+test('a passing run keeps the images it built as content-addressed cache (never removed by ID), removes its local names; published tags stay', async (t) => {
   const w = world();
   const { exitCode, record, teardown } = await runYaml(
     w,
@@ -110,10 +110,12 @@ test('a passing run removes the images it built and their local tags; published 
   t.is(candidate.exports.ref, 'mediawiki-services-citoid:2026-08-17-094555-candidate');
   t.is(record.bindings.candidate?.publishedImage, 'docker-registry.wikimedia.org/wikimedia/mediawiki-services-citoid:2026-08-17-094555-candidate');
   t.is(candidate.steps.find((s) => s.step === 'publish')?.status, 'local-stand-in');
-  t.is(teardown.imagesRemoved, 1);
+  t.is(teardown.imagesRemoved, 0);
   t.deepEqual(teardown.imagesKept, [candidate.imageId]);
+  t.deepEqual(teardown.imagesCached, [record.stages[0]!.imageId]);
   t.truthy(w.find('mediawiki-services-citoid:stable'));
-  t.falsy(w.find(`sha256:${record.stages[0]!.imageId}`), 'the unpublished image is gone');
+  t.truthy(w.find(`sha256:${record.stages[0]!.imageId}`), 'the unpublished image stays as build cache');
+  t.deepEqual(w.calls.filter((c) => c.startsWith('rmi ') && !c.startsWith('rmi localhost/plib-image-')), [], 'no image removed by ID (that would take `devpipe build` tags with it)');
   t.false([...w.images.values()].some((i) => i.tags.some((tag) => tag.startsWith('localhost/plib-image-'))), 'local names removed');
 });
 

@@ -171,3 +171,14 @@ test('down: the deployer first, then a label sweep of leftovers (an interrupted 
   t.deepEqual(result.swept, ['demo-e2e-1']);
   t.deepEqual(p.containers.removed, ['demo-e2e'], 'a container without devpipe.service (e.g. from devpipe ci) is not touched');
 });
+
+test('down sweeps the unit-test containers dev left (role test), not a ci run\'s', async (t) => {
+  const p = ports();
+  p.containers.containers = [
+    { ...container('demo', 'x', 'running', 'Up'), id: 'unit', name: 'unit', labels: { 'devpipe.project': 'demo', 'devpipe.role': 'test' } },
+    { ...container('demo', 'y', 'exited', ''), id: 'ci', name: 'ci', labels: { 'devpipe.project': 'demo', 'devpipe.role': 'test', 'devpipe.run': 'r1' } },
+  ];
+  const result = await downStack(p, new EventBus(), 'demo', undefined, { volumes: false });
+  t.deepEqual(result.swept, ['unit']);
+  t.deepEqual(p.containers.removed, ['unit']);
+});
