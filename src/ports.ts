@@ -83,6 +83,11 @@ export interface ImageStore {
   /** Streams the image as `docker save` does (a tar of layers + config). */
   export(ref: string): Promise<NodeJS.ReadableStream>;
   list(labels: Readonly<Record<string, string>>): Promise<ImageInfo[]>;
+  /**
+   * Whether the image's registry answers for it (a pull could work): `{ ok: false, reason }` when
+   * the registry cannot be reached or does not know it. Adapters without a registry omit it.
+   */
+  pullable?(ref: string): Promise<{ ok: boolean; reason?: string | undefined }>;
 }
 
 export interface RunRequest {

@@ -17,7 +17,8 @@ import type { StackBuild, StackPorts } from '../engine/stack/up.js';
 import { DevpipeError } from '../errors.js';
 import { SpecError } from '../spec/issues.js';
 import { loadStack, STACK_FILE, type BuiltinProfile, type StackConfig } from '../spec/stack/index.js';
-import { compileAll, loadProjectBlubber } from './blubber.js';
+import { compileAll, loadProjectBlubber, stackFileFor } from './blubber.js';
+import { followRepository, zeroConfigError } from './zero-config.js';
 import type { Context } from './context.js';
 import { displayPath, reportWarnings } from './spec-files.js';
 
@@ -48,7 +49,7 @@ export async function loadStackConfig(ctx: Context): Promise<StackConfig> {
   if (result.value.settings.output === 'plain') ctx.env.CI ??= 'true';
   await ctx.reporter();
   reportWarnings(ctx, result.warnings);
-  return result.value;
+  return followRepository(ctx, result.value);
 }
 
 export interface StackSecrets {
@@ -119,7 +120,17 @@ export async function compileStackBuilds(ctx: Context, config: StackConfig, with
   for (const build of builds) byFile.set(build.blubber, [...(byFile.get(build.blubber) ?? []), build.variant]);
   const compiled = new Map<string, CompiledImage>();
   for (const [file, variants] of byFile) {
-    const { config: blubber, images } = await loadProjectBlubber(ctx, file);
+    const { config: blubber, images } = await loadProjectBlubber(ctx, file).catch((error: unknown) => {
+      throw config.file === undefined ? zeroConfigError(ctx, config, error as Error, file) : error;
+    });
+    const unknown = variants.filter((v) => !blubber.variants[v]);
+    if (unknown.length > 0 && config.file === undefined) {
+      const available = Object.keys(blubber.variants);
+      const guess = available.find((v) => /prod/.test(v)) ?? available.find((v) => !/test|lint|build/.test(v)) ?? available[0] ?? 'production';
+      throw new DevpipeError('usage', `the zero-config default builds variant "${unknown[0]}" of ${file}, which has no such variant (it has: ${available.join(', ') || 'none'})`, {
+        hint: `pass --variant ${guess}, or write .pipeline/devpipe.yaml:\n${stackFileFor(file, config.services[0]?.name ?? 'service', guess)}`,
+      });
+    }
     compileAll(ctx, blubber, variants, {}, images).forEach((image, index) => compiled.set(`${file}#${variants[index]}`, image));
   }
   const { ignoreMatcher, readDockerignore } = await import('../docker/context.js');

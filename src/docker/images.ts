@@ -58,6 +58,21 @@ export class DockerImageStore implements ImageStore {
     }
   }
 
+  /** Asks the registry for the image's manifest (the engine's distribution endpoint), at most 10 s. */
+  async pullable(ref: string): Promise<{ ok: boolean; reason?: string | undefined }> {
+    const image = this.docker.getImage(ref) as unknown as { distribution(options?: object): Promise<unknown> };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([image.distribution({}), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no answer in 10 s')), 10_000)))]);
+      return { ok: true };
+    } catch (error) {
+      const message = ((error as { json?: { message?: string } }).json?.message ?? (error as Error).message).replace(/^\(HTTP code \d+\) [a-z ]+- /, '');
+      return { ok: false, reason: message.split('\n')[0] };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async list(labels: Readonly<Record<string, string>>): Promise<ImageInfo[]> {
     try {
       const filters = { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) };

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { DevpipeError } from '../errors.js';
 import type { BuildRequest, ContextEntry, ImageBuilder, ImageStore } from '../ports.js';
+import { requireImages } from './base-images.js';
 import type { EventBus } from './events.js';
 
 /** What the compiler hands over for one variant (see compile/CompiledBuild). */
@@ -20,6 +21,8 @@ export interface CompiledImage {
   baseImages: readonly string[];
   /** Send the project at the context root (compiled with local paths as written). */
   sendProject?: boolean;
+  /** Base images replaced by a settings alias (`images:`). */
+  substitutions?: readonly { image: string; alias: string }[];
 }
 
 export interface BuildImagesOptions {
@@ -207,6 +210,8 @@ export function withLabels(request: BuildRequest, labels: Readonly<Record<string
  */
 export async function buildImages(ports: BuildPorts, bus: EventBus, images: readonly CompiledImage[], options: BuildImagesOptions): Promise<BuiltImage[]> {
   for (const image of images) expandTags(options.extraTags ?? [], image.variant, images.length);
+  // Every base image first: one that is neither here nor pullable fails the run before any build.
+  if (!options.pull) await requireImages(ports.images, images.flatMap((image) => image.baseImages.map((base) => ({ image: base, usedBy: [image.variant], aliasOf: image.substitutions?.find((s) => s.alias === base)?.image }))));
   bus.emit('plan', { tasks: images.map((image) => ({ id: `build:${image.variant}`, title: `build ${image.variant}` })), concurrent: (options.concurrency ?? 2) > 1 });
   const results: (BuiltImage | undefined)[] = new Array(images.length);
   const failures: unknown[] = [];

@@ -15,6 +15,7 @@ import type { DevView } from '../../ui/dev-view.js';
 import { compileAll, defaultBlubberFile, loadProjectBlubber } from '../blubber.js';
 import type { Context } from '../context.js';
 import { sourceRevision } from '../git.js';
+import { stackOverridesFrom } from '../zero-config.js';
 import { compileStackBuilds, loadStackConfig, requireCompose, resolveStackSecrets, stackPorts } from '../stack.js';
 
 const PIPELINE_FILE = '.pipeline/config.yaml';
@@ -78,6 +79,7 @@ function bindKeys(ctx: Context, loop: DevLoop, view: DevView | undefined, quit: 
 
 export async function run(ctx: Context, _args: unknown[], options: Record<string, unknown>): Promise<number> {
   const signal = options.signal as AbortSignal;
+  stackOverridesFrom(ctx, options);
   const reporter = await ctx.reporter('dev');
   if (ctx.options.target === 'minikube' || (!ctx.options.target && (await import('../stack.js')).isKubeTarget(ctx, await loadStackConfig(ctx)))) {
     return (await import('../kube/dev.js')).devOnKube(ctx, options);

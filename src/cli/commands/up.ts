@@ -12,6 +12,7 @@ import type { StackConfig } from '../../spec/stack/index.js';
 import { formatDuration } from '../../ui/format.js';
 import type { Context } from '../context.js';
 import { sourceRevision } from '../git.js';
+import { stackOverridesFrom } from '../zero-config.js';
 import { compileStackBuilds, isKubeTarget, loadStackConfig, requireCompose, resolveStackSecrets, stackPorts, type StackSecrets } from '../stack.js';
 
 /** Brings the stack up (shared with `e2e --up`). */
@@ -67,13 +68,18 @@ function dryRun(ctx: Context, config: StackConfig, secrets: StackSecrets): numbe
 
 export async function run(ctx: Context, _args: unknown[], options: Record<string, unknown>): Promise<number> {
   const started = Date.now();
+  stackOverridesFrom(ctx, options);
   const config = await loadStackConfig(ctx);
   const secretsFile = options.secrets as string | undefined;
   const dry = options.dryRun === true;
-  const secrets = await resolveStackSecrets(ctx, config, secretsFile, !dry);
+  // --dry-run refuses what up refuses: missing secrets, a spec that does not compile, a build
+  // context holding secrets, a target that cannot run here.
+  const secrets = await resolveStackSecrets(ctx, config, secretsFile, true);
   return secrets.guard(async () => {
     if (isKubeTarget(ctx, config)) return (await import('../kube-target.js')).upOnKube(ctx, config, secrets, options);
     if (dry) {
+      requireCompose(ctx, config, 'up');
+      await compileStackBuilds(ctx, config, false, secretsFile);
       await ctx.reporter();
       return dryRun(ctx, config, secrets);
     }

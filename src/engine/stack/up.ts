@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { DevpipeError } from '../../errors.js';
 import type { ContainerRunner, ImageScanner, PodImages, ProjectFiles, StackDeployer, StackTarget } from '../../ports.js';
 import type { StackConfig } from '../../spec/stack/types.js';
+import { requireImages } from '../base-images.js';
 import { buildImages, type BuildPorts, type BuiltImage, type CompiledImage } from '../build.js';
 import type { EventBus } from '../events.js';
 import { writeStackFiles } from './files.js';
@@ -147,6 +148,8 @@ export interface UpSummary {
 export async function upStack(ports: StackPorts, bus: EventBus, input: UpInput): Promise<UpSummary> {
   const { config } = input;
   await ports.deployer.describe();
+  // A pinned image that is neither here nor pullable: said before anything is built.
+  await requireImages(ports.images, config.services.flatMap((s) => (s.image.kind === 'pinned' ? [{ image: s.image.ref, usedBy: [`service ${s.name}`] }] : [])));
   const built = await buildStackImages(ports, bus, input.builds, input.secrets, {
     project: config.project,
     revision: input.revision,
