@@ -123,13 +123,13 @@ export class Context {
   #trust: Promise<HostTrust> | undefined;
 
   /** What builds and devpipe's own containers trust (CA bundle, proxies, package indexes); said once. */
-  hostTrust(): Promise<HostTrust> {
+  hostTrust(options: { quiet?: boolean } = {}): Promise<HostTrust> {
     this.#trust ??= (async () => {
       const [{ resolveHostTrust }, settings] = await Promise.all([import('./trust.js'), this.settings()]);
       const trust = await resolveHostTrust({ env: this.env, settings, caFile: this.options.caFile, cwd: process.cwd() });
       const proxies = Object.keys(trust.proxies);
       const parts = [trust.source ? `the CA bundle of ${trust.source}` : '', proxies.length > 0 ? `proxies (${proxies.join(', ')})` : '', Object.keys(trust.indexes).length > 0 ? `package indexes (${Object.keys(trust.indexes).join(', ')})` : ''].filter(Boolean);
-      if (parts.length > 0) this.bus.emit('message', { level: 'info', text: `builds and devpipe's containers use ${parts.join(', ')}; mounted per step, never in an image (DEVPIPE_HOST_TRUST=off to stop)` });
+      if (parts.length > 0 && !options.quiet) this.bus.emit('message', { level: 'info', text: `builds and devpipe's containers use ${parts.join(', ')}; mounted per step, never in an image (DEVPIPE_HOST_TRUST=off to stop)` });
       return trust;
     })();
     return this.#trust;

@@ -58,6 +58,7 @@ export function buildProgram(version: string, dispatch: Dispatch, setExit: (code
     .argument('<variant>', 'Blubber variant')
     .option('--blubber <file>', 'Blubber file', '.pipeline/blubber.yaml')
     .option('--build-arg <K=V>', 'override a declared argument (repeatable)', keyValue('--build-arg'), [])
+    .option('--ci', "the Dockerfile as Blubber emits it in CI: local paths as written, the bases the repository names (buildable with `docker build` on the repository)")
     .action(run('render'));
 
   program
@@ -92,7 +93,7 @@ export function buildProgram(version: string, dispatch: Dispatch, setExit: (code
     .option('--dry-run', 'print the effective config and what would be deployed, then exit (refuses what up would refuse)')
     .option('--blubber <file>', 'zero-config: the Blubber file (default .pipeline/blubber.yaml, else the blubberfile of .pipeline/config.yaml)')
     .option('--variant <variant>', 'zero-config: the Blubber variant to run (default production)')
-    .option('--port <port>', "zero-config: the port the service listens on, published on the same host port (default: its chart values' main_app.port)")
+    .option('--port <port>', "zero-config: the port the service listens on, published on the same host port, or HOST:CONTAINER (default: its chart values' main_app.port)")
     .option('--secrets <file>', 'fake secret values (overrides devpipe.yaml and the user config)')
     .option('--forward', 'with --target minikube: keep localhost:HOST forwarded to each published port (reconnects after redeploys) until Ctrl-C')
     .action(run('up'));
@@ -126,7 +127,7 @@ export function buildProgram(version: string, dispatch: Dispatch, setExit: (code
     .option('--e2e', 'run the e2e suite after every deploy (key e runs it on demand)')
     .option('--blubber <file>', 'zero-config: the Blubber file (default .pipeline/blubber.yaml, else the blubberfile of .pipeline/config.yaml)')
     .option('--variant <variant>', 'zero-config: the Blubber variant to run (default production)')
-    .option('--port <port>', "zero-config: the port the service listens on, published on the same host port (default: its chart values' main_app.port)")
+    .option('--port <port>', "zero-config: the port the service listens on, published on the same host port, or HOST:CONTAINER (default: its chart values' main_app.port)")
     .option('--down-on-exit', 'take the stack down when the loop exits')
     .option('--test-variant <variant>', 'the Blubber variant run as unit tests after each rebuild (default: test, when it exists)')
     .option('--no-test', 'do not run unit tests after rebuilds')

@@ -23,7 +23,7 @@ export function zeroConfigError(ctx: Context, config: StackConfig, error: Error,
 export interface StackOverrides {
   blubber?: string | undefined;
   variant?: string | undefined;
-  port?: number | undefined;
+  port?: { container: number; host: number } | undefined;
 }
 
 const overrides = new WeakMap<Context, StackOverrides>();
@@ -34,10 +34,15 @@ export function setStackOverrides(ctx: Context, value: StackOverrides): void {
 
 /** The overrides from `up`/`dev` options (`--port` checked: exit 2 when it is not a port). */
 export function stackOverridesFrom(ctx: Context, options: Record<string, unknown>): void {
-  let port: number | undefined;
+  let port: StackOverrides['port'];
   if (options.port !== undefined) {
-    port = Number(options.port);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new DevpipeError('usage', `--port ${String(options.port)} is not a port`, { hint: 'a number from 1 to 65535, e.g. --port 8080' });
+    const text = String(options.port);
+    const [a, b] = text.split(':');
+    const numbers = (b === undefined ? [a, a] : [a, b]).map((n) => (/^\d{1,5}$/.test(n ?? '') ? Number(n) : NaN));
+    if (text.split(':').length > 2 || numbers.some((n) => !Number.isInteger(n) || n < 1 || n > 65535)) {
+      throw new DevpipeError('usage', `--port ${text} is not a port`, { hint: 'the port the service listens on (1-65535), published on the same host port: --port 8080; or HOST:CONTAINER: --port 18080:8080' });
+    }
+    port = { host: numbers[0]!, container: numbers[1]! };
   }
   setStackOverrides(ctx, { blubber: options.blubber as string | undefined, variant: options.variant as string | undefined, port });
 }
@@ -71,7 +76,7 @@ export async function followRepository(ctx: Context, config: StackConfig): Promi
       const blubber = target && given.blubber !== undefined ? given.blubber : await resolve(service.image.blubber);
       const variant = target && given.variant !== undefined ? given.variant : service.image.variant;
       next = { ...service, image: { kind: 'build', blubber, variant } };
-      if (target && given.port !== undefined) next = { ...next, ports: [{ container: given.port, host: given.port }] };
+      if (target && given.port !== undefined) next = { ...next, ports: [given.port] };
       else if (config.file === undefined && next.ports.length === 0) {
         const port = await chartPort(ctx);
         if (port) {

@@ -1,6 +1,7 @@
 /** `devpipe doctor [--target compose|minikube]`: what this machine has, and what to fix. */
 import { existsSync } from 'node:fs';
-import { assess, type DoctorFacts, type ToolFact, type Target } from '../../engine/doctor.js';
+import { checkImages, missingFix, type ImageNeed } from '../../engine/base-images.js';
+import { assess, type Check, type DoctorFacts, type ToolFact, type Target } from '../../engine/doctor.js';
 import type { ProcessRunner } from '../../ports.js';
 import { paint } from '../../ui/format.js';
 import type { Context } from '../context.js';
@@ -79,9 +80,56 @@ async function kubectlFact(proc: ProcessRunner, expected: string): Promise<Docto
   };
 }
 
+/**
+ * Inside a project: every image its variants and pinned services need (after the settings'
+ * `images:` aliases), as checks — here, pullable, or missing with what to do.
+ */
+async function projectImageChecks(ctx: Context, facts: DoctorFacts): Promise<Check[]> {
+  if (!facts.engine.ok) return [];
+  const { loadProjectBlubber } = await import('../blubber.js');
+  const { compileVariant } = await import('../../compile/index.js');
+  const needs: ImageNeed[] = [];
+  let found = false;
+  try {
+    const { config, images, file } = await loadProjectBlubber(ctx, undefined);
+    found = true;
+    for (const variant of Object.keys(config.variants)) {
+      const compiled = compileVariant(config, variant, { localContext: 'views', images });
+      if (!compiled.ok) continue;
+      for (const base of compiled.value.baseImages) needs.push({ image: base, usedBy: [`${file}#${variant}`], aliasOf: compiled.value.substitutions.find((s) => s.alias === base)?.image });
+    }
+  } catch {
+    // no Blubber file here (or a broken one: render/build report it)
+  }
+  try {
+    const { loadStackConfig } = await import('../stack.js');
+    const config = await loadStackConfig(ctx);
+    if (config.file !== undefined) found = true;
+    for (const service of config.services) if (service.image.kind === 'pinned') needs.push({ image: service.image.ref, usedBy: [`service ${service.name}`] });
+  } catch {
+    // no valid devpipe.yaml
+  }
+  if (!found) return [];
+  const docker = await ctx.docker();
+  const checked = await checkImages(docker.images, needs);
+  const fix = missingFix(checked.filter((c) => c.status === 'missing'));
+  return checked.map((c): Check => {
+    const what = `${c.aliasOf ? `${c.aliasOf} → ${c.image} (settings alias)` : c.image}; for ${c.usedBy.join(', ')}`;
+    if (c.status === 'local') return { name: 'image', status: 'ok', detail: `here: ${what}`, required: true };
+    if (c.status === 'pullable') return { name: 'image', status: 'warn', detail: `not here, pullable: ${what}`, fix: `docker pull ${c.image} (devpipe build pulls it when needed)`, required: true };
+    return { name: 'image', status: 'missing', detail: `not here, cannot be pulled (${c.reason ?? '?'}): ${what}`, fix, required: true };
+  });
+}
+
 export async function run(ctx: Context): Promise<number> {
   const target: Target = ctx.options.target ?? 'compose';
-  const report = assess(await gatherFacts(ctx), target);
+  const facts = await gatherFacts(ctx);
+  const report = assess(facts, target);
+  const imageChecks = await projectImageChecks(ctx, facts);
+  if (imageChecks.length > 0) {
+    report.checks.push(...imageChecks);
+    report.ok = report.ok && imageChecks.every((c) => c.status !== 'missing');
+  }
   if (ctx.options.json) {
     ctx.streams.out.write(`${JSON.stringify(report)}\n`);
     return report.ok ? 0 : 3;
@@ -91,14 +139,14 @@ export async function run(ctx: Context): Promise<number> {
   for (const check of report.checks) {
     const mark = check.status === 'ok' ? p.green('✔') : check.status === 'warn' ? p.yellow('!') : check.required ? p.red('✖') : p.yellow('✖');
     ctx.print(`${mark} ${check.name.padEnd(width)}  ${check.detail}`);
-    if (check.fix && check.status !== 'ok') ctx.print(`  ${' '.repeat(width)}  ${p.dim(`fix: ${check.fix}`)}`);
+    if (check.fix && check.status !== 'ok') ctx.print(`  ${' '.repeat(width)}  ${p.dim(`fix: ${check.fix.split('\n').join(`\n  ${' '.repeat(width)}       `)}`)}`);
   }
   ctx.print();
   if (report.ok) {
     ctx.print(p.green(`ready: the ${target} target can work on this machine`));
     return 0;
   }
-  const missing = report.checks.filter((c) => c.required && c.status !== 'ok').map((c) => c.name);
+  const missing = [...new Set(report.checks.filter((c) => c.required && c.status === 'missing').map((c) => c.name))];
   ctx.print(p.red(`not ready for the ${target} target: missing ${missing.join(', ')} (fixes above)`));
   return 3;
 }
