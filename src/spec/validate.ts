@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { nearest, type KeyPath, type SpecIssue } from './issues.js';
-import { issueAt, type YamlSource } from './yaml.js';
+import { issueAt, sourceTextAt, type YamlSource } from './yaml.js';
 
 type AnySchema = z.ZodType;
 type Raw = z.core.$ZodRawIssue;
@@ -200,9 +200,17 @@ export function validate<S extends AnySchema>(
       continue;
     }
     const { message, hint } = splitHint(issue.message);
-    errors.push(issueAt(source, path, message, { hint }));
+    errors.push(issueAt(source, path, message, { hint: asWritten(hint, source, path) }));
   }
   return { ok: false, errors: dedupe(errors) };
+}
+
+/** A "quote it" hint names the value as the user wrote it (`y`, `0o17`), not as YAML read it. */
+function asWritten(hint: string | undefined, source: YamlSource, path: (string | number)[]): string | undefined {
+  if (!hint?.startsWith('quote it: ')) return hint;
+  const text = sourceTextAt(source, path);
+  if (text === undefined || /^["']/.test(text)) return hint;
+  return hint.replace(/^quote it: "[^"]*" \(YAML reads unquoted \S+/, `quote it: "${text}" (YAML reads unquoted ${text}`);
 }
 
 function dedupe(issues: SpecIssue[]): SpecIssue[] {
