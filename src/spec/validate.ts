@@ -16,6 +16,7 @@ type Issue = z.core.$ZodIssue;
 /** How a YAML value is named in messages. */
 export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'null';
+  if (value instanceof Date) return `the timestamp ${value.toISOString().replace(/T00:00:00\.000Z$/, '')}`;
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return value === '' ? 'an empty string' : `the string ${JSON.stringify(truncate(value))}`;
@@ -48,8 +49,8 @@ const errorMap: z.core.$ZodErrorMap = (issue: Raw) => {
   switch (issue.code) {
     case 'invalid_type': {
       const hint =
-        issue.expected === 'string' && (typeof issue.input === 'number' || typeof issue.input === 'boolean')
-          ? `\nhint: quote it: "${String(issue.input)}" (YAML reads unquoted ${String(issue.input)} as a ${typeof issue.input})`
+        issue.expected === 'string' && (typeof issue.input === 'number' || typeof issue.input === 'boolean' || issue.input instanceof Date)
+          ? `\nhint: quote it: "${String(issue.input)}" (YAML reads unquoted ${String(issue.input)} as a ${issue.input instanceof Date ? 'timestamp' : typeof issue.input})`
           : '';
       if (issue.input === undefined) return `is required: expected ${expectedName(issue.expected)}`;
       return `expected ${expectedName(issue.expected)}, got ${describeValue(issue.input)}${hint}`;

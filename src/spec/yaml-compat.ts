@@ -116,9 +116,10 @@ export function keepLastDuplicates(doc: Document.Parsed, lines: LineCounter, fil
           const was = lines.linePos((first.key as { range?: [number, number, number] }).range?.[0] ?? 0);
           const at = lines.linePos((item.key as { range?: [number, number, number] }).range?.[0] ?? 0);
           const path: (string | number)[] = [];
-          ancestors.forEach((node, i) => {
+          const chain = [...ancestors, map];
+          chain.forEach((node, i) => {
             if (isPair(node)) path.push(String(isScalar(node.key) ? node.key.value : node.key));
-            else if (isSeq(node)) path.push(node.items.indexOf(ancestors[i + 1] as never));
+            else if (isSeq(node)) path.push(node.items.indexOf(chain[i + 1] as never));
           });
           path.push(key);
           warnings.push({

@@ -67,7 +67,7 @@ function unknownKeyWarnings(source: YamlSource, root: Record<string, unknown>): 
   return warnings;
 }
 
-/** Keys YAML 1.1 reads as booleans or numbers (`N`, `NO`, `on`, `1`): they become "false", "true", "1". */
+/** Keys SnakeYAML reads as booleans or numbers (`NO`, `on`, `1`): they become "false", "true", "1". */
 function nonStringKeys(source: YamlSource): SpecIssue[] {
   const warnings: SpecIssue[] = [];
   visit(source.doc, {
@@ -87,7 +87,7 @@ function nonStringKeys(source: YamlSource): SpecIssue[] {
         line: pos.line,
         col: pos.col,
         path: formatKeyPath(keyPath),
-        message: `the key \`${text}\` is read by YAML 1.1 as the ${typeof key.value} ${String(key.value)}, so it becomes "${String(key.value)}"`,
+        message: `the key \`${text}\` is read by SnakeYAML as the ${typeof key.value} ${String(key.value)}, so it becomes "${String(key.value)}"`,
         hint: `quote it: "${text}"`,
         severity: 'warning',
       });
@@ -102,7 +102,8 @@ function split(issues: SpecIssue[]): { errors: SpecIssue[]; warnings: SpecIssue[
 
 /** Loads, validates and normalizes a `.pipeline/config.yaml`. `file` is the path shown to the user. */
 export function loadPipelineConfig(text: string, file: string): SpecResult<PipelineConfig> {
-  const parsed = parseYaml(text, file);
+  // Jenkins reads the file with SnakeYAML (readYaml): its scalar typing, duplicate keys, flow indentation.
+  const parsed = parseYaml(text, file, { dialect: 'snakeyaml' });
   if (!parsed.ok) return { ok: false, errors: parsed.errors, warnings: [] };
   const { source, value } = parsed;
   const foreign = notPipelineLib(source, value);
@@ -112,7 +113,7 @@ export function loadPipelineConfig(text: string, file: string): SpecResult<Pipel
     const error = issueAt(source, ['pipelines'], `expected a mapping of pipeline names to pipelines, got ${Array.isArray(root.pipelines) ? 'a list' : String(root.pipelines)}`, { hint: shapeHint });
     return { ok: false, errors: [error], warnings: [] };
   }
-  const issues: SpecIssue[] = [...unknownKeyWarnings(source, root), ...nonStringKeys(source)];
+  const issues: SpecIssue[] = [...parsed.warnings, ...unknownKeyWarnings(source, root), ...nonStringKeys(source)];
   const entries = Object.entries(root.pipelines);
   if (entries.length === 0) issues.push(issueAt(source, ['pipelines'], 'no pipelines are defined', { severity: 'warning', hint: shapeHint }));
   const pipelines: Pipeline[] = [];
