@@ -50,14 +50,34 @@ async function loadConfig(ctx: Context, choose: (config: PipelineConfig) => Sele
   return { config: loaded.value, selection: selection ?? choose(loaded.value) };
 }
 
-function printGraph(ctx: Context, config: PipelineConfig, names: readonly string[]): void {
+const graphFormats = ['text', 'dot'] as const;
+type GraphFormat = (typeof graphFormats)[number] | 'both';
+
+/**
+ * `--graph` takes an optional format. Commander reads `--graph publish` as the format `publish`:
+ * a value that is not a format is the pipeline name the user meant.
+ */
+function graphOption(value: unknown, requested: string[]): GraphFormat | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return 'both';
+  const text = String(value);
+  if ((graphFormats as readonly string[]).includes(text)) return text as GraphFormat;
+  requested.unshift(text);
+  return 'both';
+}
+
+function printGraph(ctx: Context, config: PipelineConfig, names: readonly string[], format: GraphFormat): void {
   for (const name of names) {
     const pipeline = findPipeline(config, name)!;
-    ctx.print(`pipeline ${name}:`);
-    ctx.print(graphText(pipeline));
-    ctx.print();
-    ctx.print(graphDot(pipeline));
-    ctx.print();
+    if (format !== 'dot') {
+      ctx.print(`pipeline ${name}:`);
+      ctx.print(graphText(pipeline));
+      ctx.print();
+    }
+    if (format !== 'text') {
+      ctx.print(graphDot(pipeline));
+      ctx.print();
+    }
     ctx.bus.emit('result', { command: 'ci --graph', data: { pipeline: name, frames: graphText(pipeline), dot: graphDot(pipeline) } });
   }
 }
@@ -83,7 +103,8 @@ function invocation(ctx: Context): string {
 }
 
 export async function run(ctx: Context, args: unknown[], options: Record<string, unknown>): Promise<number> {
-  const requested = (args[0] as string[] | undefined) ?? [];
+  const requested = [...((args[0] as string[] | undefined) ?? [])];
+  const graph = graphOption(options.graph, requested);
   const rerunOption = options.rerun as string | boolean | undefined;
   const from = options.from as string | undefined;
   if (from !== undefined && rerunOption === undefined) {
@@ -108,14 +129,14 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
   // Attached first, so the spec's warnings and the skipped pipelines are shown even when the
   // run stops before the engine is reached.
   await ctx.reporter();
-  const { config, selection } = await loadConfig(ctx, (loaded) => selectPipelines(loaded, rerun ? [rerun.pipeline] : requested, options.graph ? undefined : mode));
+  const { config, selection } = await loadConfig(ctx, (loaded) => selectPipelines(loaded, rerun ? [rerun.pipeline] : requested, graph ? undefined : mode));
   const names = selection.run;
   for (const text of skippedLines(selection, mode)) ctx.bus.emit('message', { level: 'info', text });
-  const checked = await preflight(ctx.projectDir, config, names, options.graph ? undefined : mode);
+  const checked = await preflight(ctx.projectDir, config, names, graph ? undefined : mode);
   reportWarnings(ctx, checked.warnings);
   if (checked.errors.length > 0) throw modeError(checked.errors, mode, requested);
-  if (options.graph) {
-    printGraph(ctx, config, names);
+  if (graph) {
+    printGraph(ctx, config, names, graph);
     return 0;
   }
   const plan = rerun ? planRerun(findPipeline(config, rerun.pipeline)!, rerun, from) : undefined;

@@ -314,3 +314,12 @@ test('entrypoint: [] emits no ENTRYPOINT (Blubber: len > 0), keeping the base im
   t.deepEqual(phase(compile(yaml, 'inherited'), 'post-install').at(-1), 'ENTRYPOINT ["./server"]');
   t.false(compile('version: v4\nvariants:\n  bare: { entrypoint: [], copies: [local] }\n', 'bare').dockerfile.includes('ENTRYPOINT'));
 });
+
+test('a builder with requirements but no command copies them (Blubber >= v1.3.0) and says older Blubber did not', (t) => {
+  const build = compile(doc('variants:\n  app:\n    builder:\n      requirements: [Makefile, src/]\n'), 'app');
+  t.deepEqual(phase(build, 'pre-install'), ['COPY --chown=$LIVES_UID:$LIVES_GID ["Makefile", "./"]', 'COPY --chown=$LIVES_UID:$LIVES_GID ["src/", "src/"]']);
+  t.is(build.warnings.length, 1);
+  t.regex(build.warnings[0]?.message ?? '', /builder has requirements but no command or script; they are copied \(Blubber >= v1\.3\.0\), while Blubber <= v1\.2/);
+  t.is(build.warnings[0]?.severity, 'warning');
+  t.deepEqual(compile(doc('variants:\n  app:\n    builder: { command: [make], requirements: [Makefile] }\n'), 'app').warnings, []);
+});

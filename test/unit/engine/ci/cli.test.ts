@@ -150,3 +150,19 @@ test('an error in a pipeline that does not run is a warning; running that pipeli
   t.is(publish.exitCode, 2);
   t.regex(publish.stderr, /config\.yaml:13:\d+ pipelines\.publish\.stages\[0\]\.run\.arguments\[0\]/);
 });
+
+test('--graph=dot prints only Graphviz DOT (as docs/pipeline.md shows), --graph=text only the frames', async (t) => {
+  const dot = await runCli(['-C', fixture, 'ci', '--graph=dot', 'publish'], { env: noEngine });
+  t.is(dot.exitCode, 0, dot.stderr);
+  t.regex(dot.stdout, /^digraph "publish" \{/);
+  t.notRegex(dot.stdout, /frame 1:/);
+  const text = await runCli(['-C', fixture, 'ci', '--graph=text'], { env: noEngine });
+  t.is(text.exitCode, 0, text.stderr);
+  t.regex(text.stdout, /pipeline test:\nframe 1: unit ∥ lint\n/);
+  t.notRegex(text.stdout, /digraph/);
+  // A value that is not a format is the pipeline the user meant.
+  const named = await runCli(['-C', fixture, 'ci', '--graph', 'flaky'], { env: noEngine });
+  t.is(named.exitCode, 0, named.stderr);
+  t.regex(named.stdout, /pipeline flaky:/);
+  t.notRegex(named.stdout, /pipeline test:/);
+});
