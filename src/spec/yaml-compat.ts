@@ -58,7 +58,8 @@ export function reindentFlowContinuations(text: string): Reindented {
       lines[index] = line;
       shifts.set(index + 1, add);
     }
-    const lineIndent = line.length - line.trimStart().length;
+    // The column of the line's content after any `- ` sequence indicators (the owning key or item).
+    const lineIndent = /^[ ]*(?:-[ ]+)*/.exec(line)![0].length;
     for (let i = 0; i < line.length; i++) {
       const c = line[i]!;
       if (quote === '"') {
@@ -85,7 +86,7 @@ export function reindentFlowContinuations(text: string): Reindented {
       else if (c === ']' || c === '}') depth--;
       else if ((c === '"' || c === "'") && flowTokenStart(line, i)) quote = c;
     }
-    if (depth === 0 && quote === undefined && blockScalarHeader.test(line.replace(/\s+#.*$/, ''))) blockParent = lineIndent;
+    if (depth === 0 && quote === undefined && blockScalarHeader.test(line.replace(/\s+#.*$/, ''))) blockParent = line.length - line.trimStart().length;
   });
   return { text: lines.join('\n'), shifts };
 }
