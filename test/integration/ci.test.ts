@@ -50,8 +50,13 @@ test.serial('pipeline test: directory + default blubberfile, a name-only stage, 
   t.regex(result.stdout, /pipeline test, run \S+, mode test: PASSED/);
   t.regex(result.stdout, /unit\s+passed\s+\S+\s+[0-9a-f]{12}/);
   t.regex(result.stdout, /lint\s+passed\s+\S+\s+[0-9a-f]{12}/);
-  t.regex(result.stdout, /teardown: 1 container\(s\) and 2 image\(s\) removed/);
+  t.regex(result.stdout, /teardown: 1 container\(s\) and 0 image\(s\) removed; 2 image\(s\) kept as build cache/);
   t.is(await leftContainers(dir), 0);
+  // A green run keeps its images as content-addressed cache: the same inputs build nothing.
+  const again = await runCli(['--json', '-C', dir, 'ci', 'test']);
+  t.is(again.exitCode, 0, again.stderr);
+  const built = again.stdout.split('\n').filter((l) => l.includes('"image:built"')).map((l) => JSON.parse(l) as { cached: boolean });
+  t.true(built.length >= 2 && built.every((b) => b.cached), 'the rerun reused every image');
   t.is(await readFile(path.join(dir, '.devpipe/.gitignore'), 'utf8'), '*\n');
   const status = await execa('git', ['status', '--porcelain'], { cwd: dir });
   t.is(status.stdout, '', '.devpipe/ is ignored');

@@ -122,3 +122,23 @@ test('repository names are made valid for Docker', (t) => {
   t.is(repositoryName('a._b'), 'a-b');
   t.is(contentHash(image('a'), 'd', []).length, 64);
 });
+
+test('ci builds (movingTag false) tag only the content-addressed tag: never move `build`\'s <project>:<variant>', async (t) => {
+  const { ports, bus, store } = setup();
+  store.add('my-service:production');
+  const before = await store.inspect('my-service:production');
+  const [built] = await buildImages(ports, bus, [image('production')], { ...options, movingTag: false });
+  t.deepEqual(built!.tags, [built!.contentTag]);
+  t.is((await store.inspect('my-service:production'))?.id, before?.id);
+});
+
+test('a base image neither here nor pullable fails before any build (exit 3), naming the variant and the fix', async (t) => {
+  const { ports, bus, builder } = setup();
+  const images = Object.assign(ports.images, { pullable: async () => ({ ok: false, reason: 'no such host' }) });
+  const error = await t.throwsAsync(buildImages({ ...ports, images }, bus, [image('ok'), image('production', { baseImages: ['docker-registry.wikimedia.org/nodejs20-slim'] })], options));
+  t.is((error as { kind?: string }).kind, 'environment');
+  t.regex(error!.message, /not present locally and cannot be pulled; nothing was built/);
+  t.regex((error as { details?: string[] }).details?.join('\n') ?? '', /nodejs20-slim, needed by production: no such host/);
+  t.regex((error as { hint?: string }).hint ?? '', /images:\n {4}docker-registry\.wikimedia\.org\/nodejs20-slim: /);
+  t.is(builder.builds.length, 0);
+});
