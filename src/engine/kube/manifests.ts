@@ -62,7 +62,7 @@ export function configMapKey(path: string, taken: Set<string>): string {
 
 function probe(check: HealthcheckConfig): Record<string, unknown> {
   return {
-    exec: { command: check.command },
+    ...(check.http ? { httpGet: { path: check.http.path, port: check.http.port } } : { exec: { command: check.command } }),
     periodSeconds: seconds(check.intervalMs),
     timeoutSeconds: seconds(check.timeoutMs),
     failureThreshold: check.retries,
