@@ -141,6 +141,7 @@ export function buildProgram(version: string, dispatch: Dispatch, setExit: (code
     .option('--external <chart>', 'a chart whose services are never run locally (repeatable; mediawiki always is)', collect, [])
     .option('--output <file>', 'where to write, relative to the project', '.pipeline/devpipe.yaml')
     .option('--no-checkout', 'do not build anything from this repository: pin every service')
+    .option('--no-publish', "do not publish the services' ports on this machine (they stay reachable by name on the stack network)")
     .option('--force', 'overwrite local edits made since the last import')
     .option('--dry-run', 'print the result and the diff; write nothing')
     .action(run('import-staging'));

@@ -38,6 +38,7 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
     listeners: listenersFile ? { file: listenersFile, text: await readText(path.resolve(ctx.projectDir, listenersFile)) } : undefined,
     externalCharts: ['mediawiki', ...((options.external as string[] | undefined) ?? [])],
     checkout,
+    publish: options.publish !== false,
     chartsFromProject: path.relative(ctx.projectDir, charts.root) || '.',
   };
   const service = (args[0] as string | undefined) ?? (await serviceForCheckout(charts, importOptions));

@@ -7,6 +7,9 @@
  */
 import type { HealthcheckConfig, ListenerConfig } from '../../spec/stack/types.js';
 
+/** Applets are run through the busybox binary: a minimal busybox image has no applet links. */
+const BB = '/bin/busybox';
+
 /** Single-quote for sh. */
 function quote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
@@ -23,21 +26,21 @@ export function sidecarScript(service: string, listeners: readonly ListenerConfi
   for (const listener of listeners) {
     if (listener.route.kind === 'forward') {
       lines.push(`# listener ${listener.name}: localhost:${listener.port} -> ${listener.route.service}:${listener.route.port}`);
-      lines.push(`nc -ll -p ${listener.port} -e nc ${listener.route.service} ${listener.route.port} &`);
+      lines.push(`${BB} nc -ll -p ${listener.port} -e ${BB} nc ${listener.route.service} ${listener.route.port} &`);
     } else {
       const dir = `/tmp/devpipe-stub-${listener.port}`;
       lines.push(`# listener ${listener.name}: localhost:${listener.port} -> stub`);
-      lines.push(`mkdir -p ${dir}`, `printf '%s\\n' ${quote(stubText(listener, service))} > ${dir}/404.html`, `printf 'E404:404.html\\n' > ${dir}.conf`);
-      lines.push(`httpd -f -p ${listener.port} -h ${dir} -c ${dir}.conf &`);
+      lines.push(`${BB} mkdir -p ${dir}`, `printf '%s\\n' ${quote(stubText(listener, service))} > ${dir}/404.html`, `printf 'E404:404.html\\n' > ${dir}.conf`);
+      lines.push(`${BB} httpd -f -p ${listener.port} -h ${dir} -c ${dir}.conf &`);
     }
   }
-  lines.push('echo "devpipe sidecar of ' + service + ': ' + listeners.length + ' listener(s)"', 'wait');
+  lines.push(`echo "devpipe sidecar of ${service}: ${listeners.length} listener(s)"`, `exec ${BB} sleep 2147483647`);
   return lines.join('\n');
 }
 
 /** The compose healthcheck test of an HTTP probe, run in the sidecar. */
 export function httpProbeCommand(check: HealthcheckConfig): string[] {
   const http = check.http ?? { port: 80, path: '/' };
-  const seconds = Math.max(1, Math.floor(check.timeoutMs / 1000));
-  return ['wget', '-q', '-T', String(seconds), '-O', '/dev/null', `http://127.0.0.1:${http.port}${http.path}`];
+  // No `-T`: Debian's static busybox 1.35 crashes with it; the healthcheck's timeout bounds the call.
+  return [BB, 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${http.port}${http.path}`];
 }

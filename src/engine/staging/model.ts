@@ -16,6 +16,8 @@ export interface ImportOptions {
   externalCharts: string[];
   /** What the developer's checkout publishes (undefined: no checkout). */
   checkout?: { published: { name: string; from: string } | undefined; pipelines: Values | undefined } | undefined;
+  /** Publish each service's port on this machine (same number). */
+  publish: boolean;
   /** The charts checkout as seen from the project (for `chart.path` on --target minikube). */
   chartsFromProject: string;
 }

@@ -81,7 +81,7 @@ export function buildEntry(input: EntryInput): ServiceImport {
     spec.args = container.args;
     comments.set('args', container.template);
   }
-  if (appPort) {
+  if (appPort && options.publish) {
     spec.ports = [appPort];
     comments.set('ports', `app.port ${where(['app', 'port'])}${typeof publicPort === 'number' ? `; staging serves TLS on mesh.public_port ${publicPort}` : ''}`);
   }
@@ -142,7 +142,7 @@ export function buildEntry(input: EntryInput): ServiceImport {
       for (const hit of hits) {
         fileSecrets[hit.keyPath] = hit.slot.name;
         declare(hit.slot, `${file.path} (${hit.keyPath})`);
-        content = content.replaceAll(hit.slot.marker, `(secret ${hit.slot.name}: written at deploy time)`);
+        content = content.replaceAll(hit.slot.marker, `<devpipe writes secret ${hit.slot.name} here at deploy time>`);
       }
     }
     const entry: Values = { path: file.path, content: tidy(content) };
