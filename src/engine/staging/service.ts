@@ -109,9 +109,9 @@ async function chartTemplates(tree: TextTree, dir: string): Promise<{ name: stri
 }
 
 /** R9: each listener the service declares → a forward to a stack service, or a stub. */
-async function routeListeners(ctx: ServiceContext, name: string, values: Values, from: string): Promise<{ routes: { def: ListenerDef; to?: { service: string; port: number }; stub?: string }[]; notes: string[]; warnings: string[] }> {
+async function routeListeners(ctx: ServiceContext, name: string, values: Values, from: string): Promise<{ routes: { def: ListenerDef; to?: { service: string; port: number }; stub?: string; external?: string }[]; notes: string[]; warnings: string[] }> {
   const defs = new Map(fromServicesProxy(getPath(values, ['services_proxy']), ctx.options.listeners?.file ?? ctx.options.generalFile).map((d) => [d.name, d]));
-  const routes: { def: ListenerDef; to?: { service: string; port: number }; stub?: string }[] = [];
+  const routes: { def: ListenerDef; to?: { service: string; port: number }; stub?: string; external?: string }[] = [];
   const notes: string[] = [];
   const warnings: string[] = [];
   const ports = new Map<number, string>();
@@ -144,7 +144,7 @@ async function routeListeners(ctx: ServiceContext, name: string, values: Values,
     const stub = external
       ? `documented external endpoint: ${external} (public MediaWiki; the caller's Host header is kept; the sidecar does not forward TLS, so calls get this note)`
       : `${what} is not in this checkout${isMediaWiki ? ' (MediaWiki and other external APIs are not reproduced)' : ''}`;
-    routes.push({ def, stub });
+    routes.push({ def, stub, ...(external ? { external } : {}) });
     notes.push(`listener ${listener}: localhost:${def.port} → ${external ? `external ${external}` : 'stub'} (${what})`);
   }
   return { routes, notes, warnings };
@@ -170,7 +170,7 @@ export async function importService(ctx: ServiceContext, name: string, root: boo
   const listeners = await routeListeners(ctx, name, layered.values, helmfilePath);
   const local = new Map<string, number>();
   for (const ns of clusterUrlTargets(layered.values)) if (ns !== name && (await ctx.isLocal(ns))) local.set(ns, (await ctx.appPortOf(ns)) ?? 0);
-  const adaptation = adapt({ values: layered.values, chartDefaults, localServices: local, stubPorts: new Set(listeners.routes.filter((r) => r.stub).map((r) => r.def.port)) });
+  const adaptation = adapt({ values: layered.values, chartDefaults, localServices: local, stubPorts: new Set(listeners.routes.filter((r) => r.stub && !r.external).map((r) => r.def.port)) });
   const all = [...withPrivate, generatedLayer('devpipe local adaptations', 'devpipe (local adaptation)', adaptation.overlay)];
   const final = layerValues(all);
 
