@@ -12,8 +12,8 @@ export function unifiedDiff(before: string, after: string, labels: [string, stri
   let j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && a[i] === b[j]) ops.push({ op: ' ', line: a[i++]!, ai: i, bi: ++j });
-    else if (j < m && (i >= n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) ops.push({ op: '+', line: b[j++]!, ai: i, bi: j });
-    else ops.push({ op: '-', line: a[i++]!, ai: i, bi: j });
+    else if (i < n && (j >= m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) ops.push({ op: '-', line: a[i++]!, ai: i, bi: j });
+    else ops.push({ op: '+', line: b[j++]!, ai: i, bi: j });
   }
   if (!ops.some((o) => o.op !== ' ')) return '';
   const out = [`--- ${labels[0]}`, `+++ ${labels[1]}`];

@@ -41,7 +41,9 @@ export function projectFromRemote(gitConfig: string | undefined): string | undef
   if (!gitConfig) return undefined;
   const m = /\[remote "origin"\][^[]*?url\s*=\s*(\S+)/.exec(gitConfig);
   if (!m?.[1]) return undefined;
-  return m[1].replace(/\.git$/, '').replace(/^.*?(gerrit\.wikimedia\.org\/r\/|gitlab\.wikimedia\.org\/|github\.com\/|:)/, '').replace(/^(r\/)?/, '');
+  const url = m[1].replace(/\.git$/, '');
+  const pathPart = /^[a-z+]+:\/\//.test(url) ? url.replace(/^[a-z+]+:\/\/[^/]+\//, '') : url.replace(/^[^:]*:/, '');
+  return pathPart.replace(/^r\//, '');
 }
 
 export function readCheckout(files: { pipeline?: string | undefined; gitlab?: string | undefined; gitConfig?: string | undefined; directory: string }): Checkout {
