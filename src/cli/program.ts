@@ -133,7 +133,7 @@ export function buildProgram(version: string, dispatch: Dispatch, setExit: (code
     .command('import-staging')
     .description("derive .pipeline/devpipe.yaml from staging's own configuration (a deployment-charts checkout)")
     .argument('[service]', 'the service (helmfile.d/services/<name>; default: the one running the image this checkout publishes)')
-    .requiredOption('--charts <dir>', 'a deployment-charts checkout')
+    .option('--charts <dir>', 'a deployment-charts checkout (required)')
     .option('--release <name>', 'the release to import when staging installs several (default: the one not named test/canary)')
     .addOption(new Option('--routes <policy>', 'listeners without a local service: stubs, or documented public endpoints').choices(['offline', 'online']).default('offline'))
     .option('--general <file>', "SRE general values, relative to --charts (staging's /etc/helmfile-defaults/general-staging.yaml)", '.fixtures/general-staging.yaml')
