@@ -190,6 +190,7 @@ export async function importService(ctx: ServiceContext, name: string, root: boo
     name,
     layering: l,
     values: final.values,
+    stagingValues: layered.values,
     provenance: final.provenance,
     chartDefaults,
     image,

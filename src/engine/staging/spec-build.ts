@@ -19,6 +19,8 @@ export interface EntryInput {
   name: string;
   layering: Layering;
   values: Values;
+  /** Staging's values before devpipe's local adaptations. */
+  stagingValues: Values;
   provenance: Provenance;
   chartDefaults: Values;
   image: { ref: string; name: string; version: string };
@@ -168,8 +170,31 @@ export function buildEntry(input: EntryInput): ServiceImport {
   const chartDir = `${options.chartsFromProject}/charts/${l.chart}`;
   const svcDir = `${options.chartsFromProject}/helmfile.d/services/${name}`;
   const valuesFiles = l.layers.filter((x) => x.status === 'read' && x.role !== 'chart defaults' && !x.role.startsWith('general')).map((x) => `${options.chartsFromProject}/${x.file}`);
-  spec.chart = { path: chartDir, values: valuesFiles, release: l.release };
-  comments.set('chart', `--target minikube: the chart as staging renders it (general values: ${options.generalFile}); ${svcDir}/helmfile.yaml`);
+  const chartSecrets = Object.fromEntries(input.slots.filter((slot) => secrets.has(slot.name)).map((slot) => [slot.path.join('.'), slot.name]));
+  const set: Values = {};
+  for (const [path, value] of [
+    [['mesh', 'enabled'], false],
+    [['ingress', 'enabled'], false],
+    [['networkpolicy', 'egress', 'enabled'], false],
+    [['monitoring', 'enabled'], false],
+    [['service', 'port'], null],
+    [['external_services'], null],
+  ] as const) {
+    const current = getPath(input.stagingValues, [...path]);
+    if (current !== undefined && current !== value && !(value === false && current === false)) set[path.join('.')] = value;
+  }
+  spec.chart = {
+    path: chartDir,
+    defaults: `${options.chartsFromProject}/${options.generalFile}`,
+    values: valuesFiles,
+    release: l.release,
+    test: false,
+    ...(Object.keys(chartSecrets).length > 0 ? { secrets: chartSecrets } : {}),
+    ...(Object.keys(set).length > 0 ? { set } : {}),
+  };
+  comments.set('chart', `--target minikube: the chart as staging renders it (layers as ${svcDir}/helmfile.yaml lists them)`);
+  comments.set('chart.test', "the helm test pod runs service-checker from staging's registry: off locally");
+  if (Object.keys(set).length > 0) comments.set('chart.set', 'what the local copy turns off: the mesh and its TLS (cert-manager), ingress, egress policies, monitoring, fixed nodePorts (minikube accepts 30000-32767 only)');
 
   notes.push(...dropped(values, input.rendered, name));
   if (input.renderErrors.length > 0) warnings.push(...input.renderErrors.map((e) => `${name}: could not render ${e}`));

@@ -137,6 +137,9 @@ export const serviceSchema = z
         values: z.array(z.string().min(1)).default([]).describe('values files in order, relative to the project (deployment-charts: `helmfile.d/services/<svc>/values.yaml`, `values-staging.yaml`); the fake secrets go in the private slot before the first `values-<env>.yaml`'),
         release: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: 'must be a lowercase DNS label (a-z, 0-9, -)' }).max(53).optional().describe('the Helm release name (default: the service name)'),
         test: z.boolean().default(true).describe('run `helm test` after the install, as PipelineLib\'s deploy step does'),
+        defaults: z.string().min(1).optional().describe("the staging-defaults layer (SRE general values: registry, `services_proxy` listeners, …), relative to the project; layered right after the chart's own values.yaml"),
+        secrets: z.record(z.string().min(1), secretName).default({}).describe('fake secrets written into the private slot at these values paths (dots), e.g. `main_app.cassandra.authentication.password: <secret>`'),
+        set: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}).describe('values set last (`helm --set`, typed; null deletes), e.g. `mesh.enabled: false`: what the local copy turns off'),
       })
       .optional()
       .describe('`--target minikube` only: deploy this service with its Helm chart (`helm upgrade --install`, image override of `main_app.*` or `app.*`) instead of generated manifests; the compose target ignores it'),

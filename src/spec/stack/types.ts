@@ -77,6 +77,12 @@ export interface ListenerConfig {
 export interface ChartSpecConfig {
   path: string;
   values: string[];
+  /** The staging-defaults layer (general values), after the chart's values.yaml. */
+  defaults?: string | undefined;
+  /** Values path → secret: fakes written into the private slot there. */
+  secrets?: Record<string, string> | undefined;
+  /** Set last (`--set`). */
+  set?: Record<string, string | number | boolean | null> | undefined;
   release?: string | undefined;
   test: boolean;
 }
