@@ -16,8 +16,9 @@ export class NodeTextTree implements TextTree {
   }
 
   async read(relative: string): Promise<string | undefined> {
+    const absolute = this.#resolve(relative);
     try {
-      return await readFile(this.#resolve(relative), 'utf8');
+      return await readFile(absolute, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return undefined;
@@ -26,8 +27,9 @@ export class NodeTextTree implements TextTree {
   }
 
   async list(relative: string): Promise<string[] | undefined> {
+    const absolute = this.#resolve(relative);
     try {
-      return (await readdir(this.#resolve(relative))).sort();
+      return (await readdir(absolute)).sort();
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;

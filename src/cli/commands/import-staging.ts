@@ -51,6 +51,9 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
   const result = await importStaging(charts, service, importOptions);
   const store = new UserSecretsStore(userSecretsFile(ctx.env, stackName(path.basename(ctx.projectDir))));
   const output = (options.output as string | undefined) ?? '.pipeline/devpipe.yaml';
+  if (path.isAbsolute(output) || path.normalize(output).split(path.sep).includes('..')) {
+    throw new DevpipeError('usage', `--output ${output} is not a path inside the project`, { hint: 'give a path relative to the project, e.g. .pipeline/devpipe.yaml' });
+  }
   const applied = await applyImport({ files: await ctx.projectFiles(), secrets: store }, result, {
     output,
     force: options.force === true,

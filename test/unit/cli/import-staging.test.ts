@@ -58,3 +58,15 @@ test('the default service is the one running the image the checkout publishes; a
   t.regex(result.stdout, /# \.pipeline\/devpipe\.yaml \(dry run: nothing written\)/);
   await t.throwsAsync(readFile(path.join(citoidCheckout, '.pipeline/devpipe.yaml'), 'utf8'));
 });
+
+test('--output outside the project: exit 2, nothing written', async (t) => {
+  const result = await runCli(['-C', citoidCheckout, 'import-staging', 'citoid', '--charts', charts, '--output', '../escape.yaml'], { env });
+  t.is(result.exitCode, 2);
+  t.regex(result.stderr, /--output \.\.\/escape\.yaml is not a path inside the project/);
+});
+
+test('--general escaping the charts checkout: exit 2', async (t) => {
+  const result = await runCli(['-C', citoidCheckout, 'import-staging', 'citoid', '--charts', charts, '--general', '../../../../etc/passwd', '--dry-run'], { env });
+  t.is(result.exitCode, 2);
+  t.regex(result.stderr, /is outside/);
+});

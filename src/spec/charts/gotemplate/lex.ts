@@ -102,7 +102,13 @@ export function tokenize(body: string, line: number): Token[] {
     } else if (c === '"') {
       let j = i + 1;
       while (j < body.length && body[j] !== '"') j += body[j] === '\\' ? 2 : 1;
-      out.push({ t: 'string', value: JSON.parse(body.slice(i, j + 1).replace(/\\([^"\\/bfnrtu])/g, '$1')) as string });
+      let value: string;
+      try {
+        value = JSON.parse(body.slice(i, j + 1).replace(/\\([^"\\/bfnrtu])/g, '$1')) as string;
+      } catch {
+        throw new TemplateError(`bad string literal ${body.slice(i, Math.min(j + 1, i + 40))}`, line);
+      }
+      out.push({ t: 'string', value });
       i = j + 1;
     } else if (c === '`') {
       const j = body.indexOf('`', i + 1);

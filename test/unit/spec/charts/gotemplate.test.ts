@@ -53,3 +53,42 @@ test('unclosed blocks and actions are errors, not output', (t) => {
   t.throws(() => render('{{ if .Values.app }}x'), { message: /unclosed/ });
   t.throws(() => render('{{ .Values.app'), { message: /unclosed action/ });
 });
+
+/** A small seeded PRNG (mulberry32): the same mutations on every run. */
+function prng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let r = Math.imul(a ^ (a >>> 15), 1 | a);
+    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('fuzz: mutated chart templates render or fail with a TemplateError, never anything else (seeded, 2000 cases)', async (t) => {
+  const { readFile } = await import('node:fs/promises');
+  const path = await import('node:path');
+  const { repoRoot } = await import('../../../helpers/cli.js');
+  const sources = await Promise.all(
+    ['charts/eventgate/templates/_config.yaml', 'charts/kask/templates/deployment.yaml', 'charts/mobileapps/templates/_config.yaml'].map((f) => readFile(path.join(repoRoot, 'test/fixtures/staging-charts', f), 'utf8')),
+  );
+  const random = prng(18);
+  const pieces = ['{{', '}}', '{{-', '-}}', '|', '(', ')', '"', '`', '$', '.', ' end ', ' if ', ' range ', ':=', '/*', '*/', ' else '];
+  let errors = 0;
+  for (let i = 0; i < 2000; i++) {
+    let text = sources[i % sources.length] ?? '';
+    for (let k = 0; k < 3; k++) {
+      const at = Math.floor(random() * text.length);
+      const cut = Math.floor(random() * 6);
+      text = text.slice(0, at) + (random() < 0.6 ? pieces[Math.floor(random() * pieces.length)] : '') + text.slice(at + cut);
+    }
+    try {
+      const ctx = { defines: loadDefines([{ name: 'x', text }]).defines, missing: new Set<string>() };
+      t.is(typeof renderTemplate(text, values, ctx), 'string');
+    } catch (error) {
+      errors++;
+      if (!(error instanceof TemplateError)) t.fail(`case ${i}: ${String(error)}\n${text}`);
+    }
+  }
+  t.true(errors > 0, 'some mutations are rejected');
+});
