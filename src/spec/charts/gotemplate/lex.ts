@@ -112,6 +112,7 @@ export function tokenize(body: string, line: number): Token[] {
       i = j + 1;
     } else if (c === '`') {
       const j = body.indexOf('`', i + 1);
+      if (j < 0) throw new TemplateError('unterminated raw string', line);
       out.push({ t: 'string', value: body.slice(i + 1, j) });
       i = j + 1;
     } else if (c === '.') {
@@ -135,8 +136,10 @@ export function tokenize(body: string, line: number): Token[] {
       out.push({ t: 'number', value: Number(m) });
       i += m.length;
     } else if (c === "'") {
+      const end = body.indexOf("'", i + 2);
+      if (end < 0) throw new TemplateError('unterminated character constant', line);
       out.push({ t: 'number', value: body.charCodeAt(i + 1) });
-      i = body.indexOf("'", i + 2) + 1;
+      i = end + 1;
     } else if (/[A-Za-z_]/.test(c)) {
       const m = /^[A-Za-z0-9_]+/.exec(body.slice(i))?.[0] ?? '';
       out.push({ t: 'ident', name: m });

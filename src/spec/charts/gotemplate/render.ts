@@ -37,13 +37,22 @@ function setVar(scope: Scope, name: string, value: Value, op: ':=' | '='): void 
 class Renderer {
   constructor(private readonly ctx: RenderContext) {}
 
+  #depth = 0;
+
   include(name: string, data: Value): string {
     const body = this.ctx.defines.get(name);
     if (!body) {
       this.ctx.missing.add(name);
       return '';
     }
-    return this.nodes(body, data, [new Map([['', data]])]);
+    // Go stops runaway recursion at 100000 levels; charts never nest deeper than a few.
+    if (this.#depth >= 100) throw new TemplateError(`template "${name}" includes itself too deeply`);
+    this.#depth++;
+    try {
+      return this.nodes(body, data, [new Map([['', data]])]);
+    } finally {
+      this.#depth--;
+    }
   }
 
   arg(arg: Arg, dot: Value, scope: Scope, line: number): Value {
@@ -134,7 +143,7 @@ class Renderer {
           : isMapValue(value)
             ? Object.keys(value).sort().map((k) => [k, value[k]])
             : typeof value === 'number'
-              ? Array.from({ length: value }, (_, i) => [i, i])
+              ? Array.from({ length: Math.max(0, Math.min(Math.trunc(value), 10_000)) }, (_, i) => [i, i])
               : [];
         if (entries.length === 0) return this.nodes(node.otherwise, dot, scope);
         let out = '';
