@@ -5,6 +5,7 @@
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type Tags } from 'yaml';
 import { formatKeyPath, type KeyPath, type SpecIssue } from './issues.js';
+import { duplicateKeyIssues, MAX_ALIAS_COUNT, sizeIssue, toDataIssue, treeDepthIssue } from './yaml-limits.js';
 
 export interface YamlSource {
   /** The path as shown to the user (relative to the project where possible). */
@@ -46,16 +47,27 @@ function floatNeedsDigit(tags: Tags): Tags {
 
 /** Parses YAML 1.1 with positions. Syntax errors are located issues, all of them. */
 export function parseYaml(text: string, file: string): ParsedYaml {
+  const tooLarge = sizeIssue(text, file);
+  if (tooLarge) return { ok: false, errors: [tooLarge] };
   const lines = new LineCounter();
-  const doc = parseDocument(text, {
-    version: '1.1',
-    lineCounter: lines,
-    prettyErrors: false,
-    merge: true,
-    uniqueKeys: true,
-    customTags: floatNeedsDigit,
-  });
-  if (doc.errors.length > 0) {
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, {
+      version: '1.1',
+      lineCounter: lines,
+      prettyErrors: false,
+      merge: true,
+      // Duplicate keys are found by duplicateKeyIssues (linear); the package's own check is quadratic.
+      uniqueKeys: false,
+      customTags: floatNeedsDigit,
+    });
+  } catch (error) {
+    return { ok: false, errors: [toDataIssue(undefined, lines, file, error)] };
+  }
+  const structural = [...duplicateKeyIssues(doc, lines, file)];
+  const tooDeep = treeDepthIssue(doc, lines, file);
+  if (tooDeep) structural.push(tooDeep);
+  if (doc.errors.length > 0 || structural.length > 0) {
     const errors = doc.errors.map((error): SpecIssue => {
       const pos = lines.linePos(error.pos[0]);
       const firstLine = error.message.split('\n')[0] ?? error.message;
@@ -69,10 +81,14 @@ export function parseYaml(text: string, file: string): ParsedYaml {
         severity: 'error',
       };
     });
-    return { ok: false, errors };
+    return { ok: false, errors: [...errors, ...structural] };
   }
   const source: YamlSource = { file, text, doc, lines };
-  return { ok: true, source, value: doc.toJS({ maxAliasCount: 1000 }) };
+  try {
+    return { ok: true, source, value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+  } catch (error) {
+    return { ok: false, errors: [toDataIssue(doc, lines, file, error)] };
+  }
 }
 
 function position(source: YamlSource, offset: number | undefined): Position {
