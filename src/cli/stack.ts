@@ -138,7 +138,7 @@ export async function compileStackBuilds(ctx: Context, config: StackConfig, with
 
 export async function stackPorts(ctx: Context): Promise<StackPorts> {
   const [docker, deployer, files, scanner] = await Promise.all([ctx.docker(), ctx.compose(), ctx.projectFiles(), ctx.imageScanner()]);
-  return { builder: docker.builder, images: docker.images, containers: docker.containers, deployer, files, scanner, pods: docker.pods };
+  return { builder: docker.builder, images: docker.images, containers: docker.containers, deployer, files, scanner, pods: docker.pods, resources: docker.resources };
 }
 
 /** For commands that run on Compose only (`dev`); the others dispatch on the target themselves. */
