@@ -189,3 +189,28 @@ export async function wantsKube(ctx: Context): Promise<boolean> {
     return false;
   }
 }
+
+/** `DEVPIPE_LOCK_WAIT` (seconds, default 120): how long a command waits for another one on the project. */
+export function lockWaitMs(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env.DEVPIPE_LOCK_WAIT ?? '120');
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 120_000;
+}
+
+/**
+ * Runs `fn` holding the project lock (`.devpipe/lock`): `up`, `down`, `dev`'s start and
+ * `e2e --up` never race each other on one project.
+ */
+export async function withProjectLock<T>(ctx: Context, command: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  const { acquireProjectLock } = await import('../fs/project-lock.js');
+  const lock = await acquireProjectLock(ctx.projectDir, {
+    command,
+    waitMs: lockWaitMs(ctx.env),
+    signal,
+    onNotice: (text) => ctx.bus.emit('message', { level: 'warn', text }),
+  });
+  try {
+    return await fn();
+  } finally {
+    await lock.release();
+  }
+}

@@ -5,8 +5,10 @@
  * (item 7).
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
-import { runCli } from '../helpers/cli.js';
+import { execa } from 'execa';
+import { runBin, runCli } from '../helpers/cli.js';
 import { dockerTest } from '../helpers/docker.js';
 import { tempProject } from '../helpers/tmp.js';
 import { ensureBusybox, leftovers } from './stack-support.js';
@@ -85,7 +87,7 @@ test('item 4: bad ports and image references are exit 2 located, nothing started
     ['    image: Busybox:Stable\n', /services\.app\.image: "Busybox:Stable" is not a valid image reference: the repository name must be lowercase/],
   ] as const) {
     const file = path.join(dir, '.pipeline/devpipe.yaml');
-    const text = (await readFile(file, 'utf8')).replace(/    (ports|image): .*\n/, '');
+    const text = (await readFile(file, 'utf8')).replace(/ {4}(ports|image): .*\n/, '');
     await writeFile(file, text.replace('    command:', `${bad}    command:`));
     const up = await runCli(['-C', dir, 'up']);
     t.is(up.exitCode, 2, up.stderr);
@@ -107,4 +109,24 @@ test('item 6: down --volumes after a plain down removes the named volumes', asyn
   t.is(volumes.exitCode, 0, volumes.stderr);
   t.regex(volumes.stdout, /removed with its volumes \(.*data\)/);
   t.deepEqual(await leftovers(docker, `${run}-vols`), []);
+});
+
+test('item 7: two up at once on one project both succeed (the second waits for the lock); a live lock is named', async (t) => {
+  const dir = await project('lock', service('exec /bin/busybox sleep 3600'));
+  const [a, b] = await Promise.all([runBin(['-C', dir, 'up']), runBin(['-C', dir, 'up'])]);
+  t.is(a.exitCode, 0, a.stderr);
+  t.is(b.exitCode, 0, b.stderr);
+  t.true([a, b].some((r) => /another devpipe up is running \(pid \d+\); waiting for it to finish/.test(r.stderr)), `${a.stderr}\n${b.stderr}`);
+  const holder = execa('sleep', ['60'], { reject: false });
+  t.teardown(() => holder.kill());
+  await writeFile(path.join(dir, '.devpipe/lock'), JSON.stringify({ pid: holder.pid, command: 'up', host: hostname(), since: '' }));
+  const blocked = await runCli(['-C', dir, 'up'], { env: { DEVPIPE_LOCK_WAIT: '0' } });
+  t.is(blocked.exitCode, 3);
+  t.regex(blocked.stderr, new RegExp(`error: another devpipe up is running \\(pid ${holder.pid}\\) on this project`));
+  holder.kill();
+  await holder;
+  const after = await runCli(['-C', dir, 'down']);
+  t.is(after.exitCode, 0, after.stderr);
+  t.regex(after.stderr, /removed a stale lock of devpipe up/);
+  t.deepEqual(await leftovers(docker, `${run}-lock`), []);
 });

@@ -10,7 +10,7 @@ import { LABEL_PROJECT, LABEL_ROLE } from '../../engine/stack/model.js';
 import { DevpipeError } from '../../errors.js';
 import { stackName } from '../../spec/stack/index.js';
 import type { Context } from '../context.js';
-import { loadStackConfig, stackPorts, wantsKube } from '../stack.js';
+import { loadStackConfig, stackPorts, wantsKube, withProjectLock } from '../stack.js';
 
 export async function projectName(ctx: Context): Promise<string> {
   try {
@@ -42,10 +42,10 @@ export async function run(ctx: Context, _args: unknown[], options: Record<string
   const ports = await stackPorts(ctx);
   const hasFile = (await ports.files.read(COMPOSE_FILE)) !== undefined;
   await ctx.reporter();
-  const result = await downStack(ports, ctx.bus, project, hasFile ? stackTarget(ports.files.root, project) : undefined, {
-    volumes: options.volumes === true,
-    signal: options.signal as AbortSignal | undefined,
-  });
+  const signal = options.signal as AbortSignal | undefined;
+  const result = await withProjectLock(ctx, 'down', signal, () =>
+    downStack(ports, ctx.bus, project, hasFile ? stackTarget(ports.files.root, project) : undefined, { volumes: options.volumes === true, signal }),
+  );
   const removedImages: string[] = [];
   if (options.images === true) {
     for (const image of await ports.images.list({ [LABEL_PROJECT]: project, [LABEL_ROLE]: 'stack' })) {
