@@ -37,6 +37,80 @@ export function sizeIssue(text: string, file: string): SpecIssue | undefined {
   };
 }
 
+/**
+ * Flow nesting (`[[[[…`) counted on the text before parsing: the `yaml` package given a
+ * thousand unclosed `[` makes V8's regexp compiler run out of memory on the next parse (found
+ * by fuzzing). Linear; quotes and comments skipped; refuses only far past any real file.
+ */
+export function flowDepthIssue(text: string, file: string): SpecIssue | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n') {
+      line++;
+      lineStart = i + 1;
+      if (quote === "'" || (quote === '"' && depth === 0)) quote = undefined;
+      continue;
+    }
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+      continue;
+    }
+    if (c === '#' && (i === 0 || text[i - 1] === ' ' || text[i - 1] === '\t' || text[i - 1] === '\n')) {
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+    } else if (c === '"' || c === "'") {
+      if (i === 0 || /[\s[{,:]/.test(text[i - 1] ?? '')) quote = c;
+    } else if (c === '[' || c === '{') {
+      if (++depth > MAX_SPEC_DEPTH) {
+        return { file, line, col: i - lineStart + 1, path: '', message: `nesting deeper than ${MAX_SPEC_DEPTH} levels`, hint: 'flatten the structure; no spec key nests this deep', severity: 'error' };
+      }
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return undefined;
+}
+
+/**
+ * Block nesting counted on the text before parsing (indentation levels, plus compact `- - -`
+ * sequences on one line): the parser recurses on them and a deep enough file overflows the
+ * stack wherever it happens to be (found by fuzzing: 3 000 `- ` on a line).
+ */
+export function blockDepthIssue(text: string, file: string): SpecIssue | undefined {
+  const indents: number[] = [];
+  let line = 0;
+  for (const raw of text.split('\n')) {
+    line++;
+    const indent = raw.length - raw.trimStart().length;
+    const rest = raw.slice(indent);
+    if (rest === '' || rest.startsWith('#')) continue;
+    while (indents.length > 0 && indents[indents.length - 1]! >= indent) indents.pop();
+    indents.push(indent);
+    const compact = /^(?:[-?] +)*/.exec(rest)?.[0].replace(/ +/g, '').length ?? 0;
+    if (indents.length + compact > MAX_SPEC_DEPTH) {
+      return { file, line, col: indent + 1, path: '', message: `nesting deeper than ${MAX_SPEC_DEPTH} levels`, hint: 'flatten the structure; no spec key nests this deep', severity: 'error' };
+    }
+  }
+  return undefined;
+}
+
+/** An alias inside the node its anchor names (`a: &x {b: *x}`): a cycle no spec can mean. */
+export function cyclicAliasIssue(doc: Document.Parsed, lines: LineCounter, file: string): SpecIssue | undefined {
+  let found: SpecIssue | undefined;
+  visit(doc, {
+    Alias(_key, node, path) {
+      if (path.some((ancestor) => (isMap(ancestor) || isSeq(ancestor) || isScalar(ancestor)) && ancestor.anchor === node.source)) {
+        found = at(lines, file, node.range?.[0], `invalid YAML: the alias *${node.source} is inside its own anchor &${node.source} (a cycle)`, 'an alias repeats a value defined earlier; it cannot contain itself');
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
 /** Nesting of the parsed tree (block collections too), checked iteratively. */
 export function treeDepthIssue(doc: Document.Parsed, lines: LineCounter, file: string): SpecIssue | undefined {
   const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 0 }];

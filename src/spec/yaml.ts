@@ -5,7 +5,7 @@
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type Tags } from 'yaml';
 import { formatKeyPath, type KeyPath, type SpecIssue } from './issues.js';
-import { duplicateKeyIssues, MAX_ALIAS_COUNT, sizeIssue, toDataIssue, treeDepthIssue } from './yaml-limits.js';
+import { blockDepthIssue, cyclicAliasIssue, duplicateKeyIssues, flowDepthIssue, MAX_ALIAS_COUNT, sizeIssue, toDataIssue, treeDepthIssue } from './yaml-limits.js';
 
 export interface YamlSource {
   /** The path as shown to the user (relative to the project where possible). */
@@ -40,14 +40,16 @@ const yamlHints: Record<string, string> = {
  */
 function floatNeedsDigit(tags: Tags): Tags {
   return tags.map((tag) => {
-    if (typeof tag !== 'object' || tag.tag !== 'tag:yaml.org,2002:float' || !tag.test || tag.test.source.includes('nan')) return tag;
+    // Idempotent: the yaml package may hand back tags it got from an earlier call, and a growing
+    // chain of lookaheads ends in V8's regexp compiler running out of memory (found by fuzzing).
+    if (typeof tag !== 'object' || tag.tag !== 'tag:yaml.org,2002:float' || !tag.test || tag.test.source.includes('nan') || tag.test.source.startsWith('^(?=.*[0-9])')) return tag;
     return { ...tag, test: new RegExp(`^(?=.*[0-9])${tag.test.source.replace(/^\^/, '')}`) } as typeof tag;
   });
 }
 
 /** Parses YAML 1.1 with positions. Syntax errors are located issues, all of them. */
 export function parseYaml(text: string, file: string): ParsedYaml {
-  const tooLarge = sizeIssue(text, file);
+  const tooLarge = sizeIssue(text, file) ?? flowDepthIssue(text, file) ?? blockDepthIssue(text, file);
   if (tooLarge) return { ok: false, errors: [tooLarge] };
   const lines = new LineCounter();
   let doc: Document.Parsed;
@@ -65,7 +67,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     return { ok: false, errors: [toDataIssue(undefined, lines, file, error)] };
   }
   const structural = [...duplicateKeyIssues(doc, lines, file)];
-  const tooDeep = treeDepthIssue(doc, lines, file);
+  const tooDeep = treeDepthIssue(doc, lines, file) ?? cyclicAliasIssue(doc, lines, file);
   if (tooDeep) structural.push(tooDeep);
   if (doc.errors.length > 0 || structural.length > 0) {
     const errors = doc.errors.map((error): SpecIssue => {
