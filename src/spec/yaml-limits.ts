@@ -141,6 +141,11 @@ function keyText(key: unknown): string | undefined {
 export function duplicateKeyIssues(doc: Document.Parsed, lines: LineCounter, file: string): SpecIssue[] {
   const issues: SpecIssue[] = [];
   visit(doc, {
+    Pair(_key, pair) {
+      if (isMap(pair.key) || isSeq(pair.key)) {
+        issues.push(at(lines, file, (pair.key as Node).range?.[0], 'invalid YAML: a mapping key must be a plain value, not a list or mapping', 'check for a stray `?` or a `{`/`[` before a `:`'));
+      }
+    },
     Map(_key, map) {
       const seen = new Set<string>();
       for (const pair of map.items) {

@@ -81,7 +81,7 @@ for (const command of ['up', 'dev', 'down'] as const) {
       const child = execa('node', [binPath, '-C', dir, command, ...(command === 'dev' ? ['--no-logs'] : [])], { reject: false, env: { CI: 'true', NO_COLOR: '1' } });
       await new Promise((resolve) => setTimeout(resolve, delay));
       child.kill(signal);
-      const killed = await Promise.race([child, new Promise<undefined>((resolve) => setTimeout(resolve, 60_000))]);
+      const killed = await Promise.race([child, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 60_000))]);
       if (!killed) {
         child.kill('SIGKILL');
         problems.push(`${where}: did not stop within 60 s of ${signal}`);
