@@ -17,7 +17,7 @@ import type { StackBuild, StackPorts } from '../engine/stack/up.js';
 import { DevpipeError } from '../errors.js';
 import { SpecError } from '../spec/issues.js';
 import { loadStack, STACK_FILE, type BuiltinProfile, type StackConfig } from '../spec/stack/index.js';
-import { compileAll, loadProjectBlubber } from './blubber.js';
+import { checkIgnoredCopies, compileAll, loadProjectBlubber } from './blubber.js';
 import type { Context } from './context.js';
 import { displayPath, reportWarnings } from './spec-files.js';
 
@@ -120,7 +120,9 @@ export async function compileStackBuilds(ctx: Context, config: StackConfig, with
   const compiled = new Map<string, CompiledImage>();
   for (const [file, variants] of byFile) {
     const { config: blubber } = await loadProjectBlubber(ctx, file);
-    compileAll(ctx, blubber, variants, {}).forEach((image, index) => compiled.set(`${file}#${variants[index]}`, image));
+    const images = compileAll(ctx, blubber, variants, {});
+    await checkIgnoredCopies(ctx, images);
+    images.forEach((image, index) => compiled.set(`${file}#${variants[index]}`, image));
   }
   const { ignoreMatcher, readDockerignore } = await import('../docker/context.js');
   const patterns = await readDockerignore(ctx.projectDir);
