@@ -202,10 +202,11 @@ export function lockWaitMs(env: NodeJS.ProcessEnv): number {
  * Runs `fn` holding the project lock (`.devpipe/lock`): `up`, `down`, `dev`'s start and
  * `e2e --up` never race each other on one project.
  */
-export async function withProjectLock<T>(ctx: Context, command: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+export async function withProjectLock<T>(ctx: Context, command: string, signal: AbortSignal | undefined, fn: () => Promise<T>, file?: string): Promise<T> {
   const { acquireProjectLock } = await import('../fs/project-lock.js');
   const lock = await acquireProjectLock(ctx.projectDir, {
     command,
+    ...(file ? { file } : {}),
     waitMs: lockWaitMs(ctx.env),
     signal,
     onNotice: (text) => ctx.bus.emit('message', { level: 'warn', text }),

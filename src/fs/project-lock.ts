@@ -42,6 +42,8 @@ async function readOwner(file: string): Promise<LockOwner | undefined> {
 
 export interface AcquireOptions {
   command: string;
+  /** The lock file, relative to the project (default `.devpipe/lock`; `ci` uses its own). */
+  file?: string;
   /** How long to wait for a live owner (0: fail at once). */
   waitMs: number;
   pollMs?: number;
@@ -51,7 +53,7 @@ export interface AcquireOptions {
 }
 
 export async function acquireProjectLock(projectDir: string, options: AcquireOptions): Promise<ProjectLock> {
-  const file = path.join(projectDir, LOCK_FILE);
+  const file = path.join(projectDir, options.file ?? LOCK_FILE);
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const deadline = Date.now() + options.waitMs;
   let told = false;
@@ -81,7 +83,7 @@ export async function acquireProjectLock(projectDir: string, options: AcquireOpt
     if (options.signal?.aborted) throw new DevpipeError('interrupted', 'interrupted while waiting for the project lock');
     if (Date.now() >= deadline) {
       throw new DevpipeError('environment', `${who} on this project`, {
-        hint: `wait for it to finish (or stop it); if no devpipe runs, remove ${LOCK_FILE}`,
+        hint: `wait for it to finish (or stop it); if no devpipe runs, remove ${options.file ?? LOCK_FILE}`,
       });
     }
     if (!told) {

@@ -1,12 +1,13 @@
 /**
  * Fault injection on the real engine (issue 15): devpipe killed (SIGINT or SIGKILL) at seeded
  * random points of `up`, `dev` and `down`, and the engine connection dropped at random points
- * through a proxy socket (DOCKER_HOST=unix:///tmp/…sock → /var/run/docker.sock). After each
- * fault: no exit 70, the next `up` recovers, `status` tells the truth, and `down` leaves nothing
- * labelled with the project. FAULT_POINTS (default 2 per command: the CI short mode; ~20 for the
+ * through a proxy socket (DOCKER_HOST=unix:///tmp/…sock → /var/run/docker.sock); `ci` killed at
+ * seeded points too. After each fault: no exit 70, the next `up` (or `ci`) recovers, `status`
+ * tells the truth, and `down` leaves nothing labelled with the project. FAULT_POINTS (default 2 per command: the CI short mode; ~20 for the
  * long mode, `npm run faults`) and FAULT_SEED.
  */
 import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { execa } from 'execa';
 import { binPath, runCli } from '../helpers/cli.js';
@@ -93,6 +94,42 @@ for (const command of ['up', 'dev', 'down'] as const) {
     t.deepEqual(problems, []);
   });
 }
+
+const ciFiles = {
+  '.pipeline/blubber.yaml': "version: v4\nbase: debian:bookworm-slim\nvariants:\n  slow:\n    entrypoint: [sh, -c, 'sleep 2; echo stage ok']\n",
+  '.pipeline/config.yaml': 'pipelines:\n  test:\n    blubberfile: blubber.yaml\n    stages:\n      - name: first\n        build: slow\n        run: true\n      - name: second\n        build: slow\n        run: true\n',
+};
+
+test.serial(`killed at ${points} seeded random points of ci (SIGINT and SIGKILL): the next ci recovers and leaves no container`, async (t) => {
+  const random = prng(seed + 2);
+  const dir = await tempProject(ciFiles, `devpipe-fault-ci-${process.pid}-`);
+  const project = path.basename(dir);
+  t.teardown(async () => {
+    for (const image of await docker.listImages({ filters: JSON.stringify({ label: [`devpipe.project=${project}`] }) })) await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+  });
+  const problems: string[] = [];
+  const containersOf = async () => (await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`devpipe.project=${project}`] }) })).map((c) => c.Names[0] ?? c.Id);
+  for (let i = 0; i < points; i++) {
+    const signal = random() < 0.5 ? 'SIGINT' : 'SIGKILL';
+    const delay = Math.floor(random() * 7000);
+    const where = `ci #${i} ${signal} after ${delay} ms (seed ${seed})`;
+    const child = execa('node', [binPath, '-C', dir, 'ci'], { reject: false, env: { CI: 'true', NO_COLOR: '1' } });
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    child.kill(signal);
+    const killed = await Promise.race([child, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 60_000))]);
+    if (!killed) {
+      child.kill('SIGKILL');
+      problems.push(`${where}: did not stop within 60 s of ${signal}`);
+    } else if (killed.exitCode === 70) problems.push(`${where}: exit 70: ${String(killed.stderr).slice(-300)}`);
+    tally.killPoints++;
+    const next = await runCli(['-C', dir, 'ci']);
+    if (next.exitCode !== 0) problems.push(`${where}: the next ci exited ${next.exitCode}: ${next.stderr.slice(-400)}`);
+    const left = await containersOf();
+    if (left.length > 0) problems.push(`${where}: the next ci left ${left.join(', ')}`);
+  }
+  tally.findings.push(...problems);
+  t.deepEqual(problems, []);
+});
 
 test.serial(`the engine connection dropped at ${points} seeded random points of up: never exit 70, then recovery`, async (t) => {
   const random = prng(seed);
