@@ -298,3 +298,14 @@ export interface ContainerReplacer {
   /** Kills and replaces the container (same name, networks, host config, stack settings); returns the new ID. */
   replace(containerId: string, image: string): Promise<string>;
 }
+
+/**
+ * Volumes and networks found by label (`down` without a rendered file, `down --volumes` after a
+ * plain `down`, crash cleanup): never by memory of what was created.
+ */
+export interface StackResources {
+  volumes(labels: Readonly<Record<string, string>>): Promise<string[]>;
+  removeVolume(name: string): Promise<void>;
+  networks(labels: Readonly<Record<string, string>>): Promise<{ id: string; name: string }[]>;
+  removeNetwork(id: string): Promise<void>;
+}
