@@ -300,6 +300,17 @@ export interface ContainerReplacer {
 }
 
 /**
+ * Volumes and networks found by label (`down` without a rendered file, `down --volumes` after a
+ * plain `down`, crash cleanup): never by memory of what was created.
+ */
+export interface StackResources {
+  volumes(labels: Readonly<Record<string, string>>): Promise<string[]>;
+  removeVolume(name: string): Promise<void>;
+  networks(labels: Readonly<Record<string, string>>): Promise<{ id: string; name: string }[]>;
+  removeNetwork(id: string): Promise<void>;
+}
+
+/**
  * A directory devpipe only reads (a deployment-charts checkout, the project's checkout for the
  * staging import): text files and directory listings by relative path.
  */

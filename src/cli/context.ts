@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { EventBus } from '../engine/events.js';
-import type { ContainerCopier, ContainerReplacer, ContainerRunner, ContainerSyncer, Engine, ImageBuilder, ImagePusher, ImageStore, PodImages, ProcessRunner, Watcher } from '../ports.js';
+import type { ContainerCopier, ContainerReplacer, ContainerRunner, ContainerSyncer, Engine, ImageBuilder, ImagePusher, ImageStore, PodImages, ProcessRunner, StackResources, Watcher } from '../ports.js';
 import type { OutputStreams, Reporter } from '../ui/reporter.js';
 
 export type TargetName = 'compose' | 'minikube';
@@ -31,6 +31,7 @@ export interface DockerAdapters {
   syncer: ContainerSyncer;
   replacer: ContainerReplacer;
   pods: PodImages;
+  resources: StackResources;
 }
 
 export class Context {
@@ -89,6 +90,7 @@ export class Context {
         import('../docker/container-replace.js'),
         import('../docker/network-anchor.js'),
       ]);
+    const { DockerStackResources } = await import('../docker/resources.js');
     const endpoint = findEngine(env);
     const docker = connect(endpoint);
     const anchor = new DockerNetworkAnchor(docker);
@@ -103,6 +105,7 @@ export class Context {
       syncer: new DockerContainerSyncer(docker),
       replacer: new DockerContainerReplacer(docker, anchor),
       pods: anchor,
+      resources: new DockerStackResources(docker),
     };
   }
 

@@ -22,8 +22,18 @@ function keyValue(flag: string) {
   };
 }
 
-export function buildProgram(version: string, dispatch: Dispatch, setExit: (code: number) => void): Command {
+export interface ProgramOutput {
+  writeOut(text: string): void;
+  writeErr(text: string): void;
+}
+
+export function buildProgram(version: string, dispatch: Dispatch, setExit: (code: number) => void, output?: ProgramOutput): Command {
   const program = new Command('devpipe');
+  // Before any `.command()`: subcommands copy these settings when they are created, so a usage
+  // error of a subcommand (missing argument, unknown option, bad choice) throws instead of
+  // calling process.exit(1) inside commander; main maps it to exit 2.
+  program.exitOverride();
+  if (output) program.configureOutput(output);
   program
     .description("Run your team's deployment pipeline on a laptop: Blubber builds, PipelineLib stages, a local staging copy with fake secrets, e2e and a watch loop.")
     .version(version, '-V, --version')
@@ -78,7 +88,7 @@ export function buildProgram(version: string, dispatch: Dispatch, setExit: (code
     .option('--param <K=V>', 'set setup.params.K (repeatable)', keyValue('--param'), [])
     .option('--rerun [run]', 'rerun a recorded run (default: the last one)')
     .option('--from <stage>', 'with --rerun: start from this stage, reusing recorded bindings of its ancestors')
-    .option('--graph', 'print the execution graph (frames and DOT) and exit')
+    .option('--graph [format]', 'print the execution graph and exit: frames and DOT (default), `text` (frames only) or `dot` (Graphviz DOT only, e.g. --graph=dot | dot -Tsvg)')
     .option('--keep', 'keep containers and images for inspection (no teardown)')
     .option('--pull', 'pull base images even when they exist locally (imagePullPolicy: always never pulls otherwise)')
     .option('--secrets <file>', 'fake secret values for run.credentials (YAML map id: value)')

@@ -8,6 +8,7 @@
  *    cache hits) are never removed.
  * `--keep` keeps everything.
  */
+import type { ContainerRunner } from '../../ports.js';
 import type { RunState } from './state.js';
 
 export interface TeardownReport {
@@ -64,4 +65,19 @@ export async function teardown(state: RunState, passed: boolean): Promise<Teardo
   }
   record.ownedImages = record.ownedImages.filter((id) => published.has(id));
   return report;
+}
+
+/**
+ * Containers of earlier runs of this project that nobody tears down any more: a `ci` killed
+ * (SIGKILL, a lost engine) before its teardown. Called while holding the project's ci lock, so
+ * no other run of the project is live. Returns the names removed.
+ */
+export async function sweepDeadRuns(containers: Pick<ContainerRunner, 'list' | 'remove'>, project: string, currentRun?: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const c of await containers.list({ 'devpipe.project': project, 'devpipe.run': '' })) {
+    if (c.labels['devpipe.stage'] === undefined || c.labels['devpipe.run'] === currentRun) continue;
+    await containers.remove(c.id);
+    removed.push(c.name || c.id);
+  }
+  return removed;
 }
