@@ -298,3 +298,9 @@ export interface ContainerReplacer {
   /** Kills and replaces the container (same name, networks, host config, stack settings); returns the new ID. */
   replace(containerId: string, image: string): Promise<string>;
 }
+
+/** An image's filesystem written to a host directory without running it (BuildKit's `--output type=local`). */
+export interface ImageFiles {
+  /** Returns the number of files written. */
+  exportTo(image: string, destination: string, labels: Readonly<Record<string, string>>): Promise<number>;
+}

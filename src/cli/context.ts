@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { EventBus } from '../engine/events.js';
-import type { ContainerCopier, ContainerReplacer, ContainerRunner, ContainerSyncer, Engine, ImageBuilder, ImagePusher, ImageStore, PodImages, ProcessRunner, Watcher } from '../ports.js';
+import type { ContainerCopier, ContainerReplacer, ContainerRunner, ContainerSyncer, Engine, ImageBuilder, ImageFiles, ImagePusher, ImageStore, PodImages, ProcessRunner, Watcher } from '../ports.js';
 import type { OutputStreams, Reporter } from '../ui/reporter.js';
 
 export type TargetName = 'compose' | 'minikube';
@@ -31,6 +31,7 @@ export interface DockerAdapters {
   syncer: ContainerSyncer;
   replacer: ContainerReplacer;
   pods: PodImages;
+  imageFiles: ImageFiles;
 }
 
 export class Context {
@@ -76,7 +77,7 @@ export class Context {
 
   /** Every Docker adapter over one engine connection, found from `env` (DOCKER_HOST, …). */
   async #dockerFor(env: NodeJS.ProcessEnv, via?: (foundVia: string) => string): Promise<DockerAdapters> {
-    const [{ findEngine, connect }, { DockerEngine }, { DockerImageBuilder, builderChoice }, { DockerImageStore }, { DockerContainerRunner }, { DockerContainerCopier }, { DockerImagePusher }, { DockerContainerSyncer }, { DockerContainerReplacer }, { DockerNetworkAnchor }] =
+    const [{ findEngine, connect }, { DockerEngine }, { DockerImageBuilder, builderChoice }, { DockerImageStore }, { DockerContainerRunner }, { DockerContainerCopier }, { DockerImagePusher }, { DockerContainerSyncer }, { DockerContainerReplacer }, { DockerNetworkAnchor }, { DockerImageFiles }] =
       await Promise.all([
         import('../docker/connect.js'),
         import('../docker/engine.js'),
@@ -88,6 +89,7 @@ export class Context {
         import('../docker/container-sync.js'),
         import('../docker/container-replace.js'),
         import('../docker/network-anchor.js'),
+        import('../docker/image-files.js'),
       ]);
     const endpoint = findEngine(env);
     const docker = connect(endpoint);
@@ -103,6 +105,7 @@ export class Context {
       syncer: new DockerContainerSyncer(docker),
       replacer: new DockerContainerReplacer(docker, anchor),
       pods: anchor,
+      imageFiles: new DockerImageFiles(docker),
     };
   }
 
