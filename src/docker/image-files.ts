@@ -18,6 +18,8 @@ import { dockerError } from './problems.js';
 
 const placeholders = new Set(['.dockerenv', 'etc/hostname', 'etc/hosts', 'etc/resolv.conf', 'etc/mtab']);
 const engineDirs = ['dev', 'proc', 'sys'];
+/** Directories that exist only to hold placeholders; created when a real file lands in them. */
+const placeholderDirs = new Set(['etc']);
 
 export function isPlaceholder(name: string, size: number): boolean {
   const clean = name.split('/').filter((p) => p !== '' && p !== '.').join('/');
@@ -52,6 +54,10 @@ export class DockerImageFiles implements ImageFiles {
         const done = (error?: unknown) => (error ? next(error as Error) : next());
         if (header.type === 'directory') {
           stream.resume();
+          if (placeholderDirs.has(name.replace(/\/+$/, ''))) {
+            next();
+            return;
+          }
           mkdir(target, { recursive: true }).then(() => done(), done);
         } else if (header.type === 'symlink') {
           stream.resume();

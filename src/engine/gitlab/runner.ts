@@ -107,9 +107,11 @@ export async function runGitlabPipeline(ports: GitlabPorts, bus: GitlabState['bu
   bus.emit('plan', { tasks: planTasks(order, run.runId) });
   const outcomes = new Map<string, Outcome>();
   const results = new Map<string, StageResult>();
+  // Only a manual job's reason is "what CI would have done"; a skipped job is skipped in CI too.
   const settle = (job: PlannedJob, status: StageResult['status'], detail: string, taskStatus: 'skipped' | 'cached' = 'skipped'): void => {
     bus.emit('task:end', { id: taskOf(job.name), status: taskStatus, durationMs: 0, detail });
-    results.set(job.name, { stage: job.name, status, durationMs: 0, published: [], exports: {}, steps: [{ step: 'job', status: 'not-run-locally', detail }] });
+    const steps = job.when === 'manual' && status === 'not-run' ? [{ step: 'manual', status: 'not-run-locally' as const, detail }] : [];
+    results.set(job.name, { stage: job.name, status, durationMs: 0, published: [], exports: {}, steps });
   };
   let report: TeardownReport | undefined;
   try {

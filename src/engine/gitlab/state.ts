@@ -56,7 +56,7 @@ export interface GitlabState {
   dotenv: Map<string, Record<string, string>>;
 }
 
-export const taskOf = (job: string) => `job:${job}`;
+export const taskOf = (job: string) => job;
 
 export function jobLabels(state: GitlabState, job: string): Record<string, string> {
   return {
