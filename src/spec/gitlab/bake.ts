@@ -1,9 +1,10 @@
 /**
- * The subset of `docker buildx bake` HCL that Kokkuri's `.kokkuri:bake` jobs use (kokkuri.md
- * §1.3): `variable "X" { default = … }`, `target "t" { inherits, context, dockerfile, target,
- * args, platforms, tags, output, attest }`, `group "g" { targets }`, strings with `${VAR}`,
- * bare variable names, lists, maps, and `#`, `//`, `/* *\/` comments. Pure.
+ * What `docker buildx bake` makes of the bake files Kokkuri's `.kokkuri:bake` jobs use
+ * (kokkuri.md §1.3): `variable` blocks (overridden from the job's environment), `function`
+ * blocks, `target` blocks (inherits, context, dockerfile, target, args, platforms, tags,
+ * output, attest, and `matrix` + `name`), `group` blocks; expressions through hcl.ts. Pure.
  */
+import { asText, evaluate, HclError, parseHcl, type Block, type HclValue, type Scope } from './hcl.js';
 
 export class BakeError extends Error {
   constructor(
@@ -13,14 +14,6 @@ export class BakeError extends Error {
   ) {
     super(message);
   }
-}
-
-type Value = string | Value[] | { [key: string]: Value };
-
-interface Block {
-  kind: string;
-  name: string;
-  body: Record<string, Value>;
 }
 
 export interface BakeTarget {
@@ -37,135 +30,9 @@ export interface BakeTarget {
   attest: string[];
 }
 
-function tokenize(text: string): { t: string; line: number; col: number }[] {
-  const out: { t: string; line: number; col: number }[] = [];
-  let i = 0;
-  let line = 1;
-  let lineStart = 0;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (c === '\n') {
-      line++;
-      lineStart = i + 1;
-      i++;
-      continue;
-    }
-    if (/\s/.test(c)) {
-      i++;
-      continue;
-    }
-    if (c === '#' || (c === '/' && text[i + 1] === '/')) {
-      while (i < text.length && text[i] !== '\n') i++;
-      continue;
-    }
-    if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      const skipped = text.slice(i, end < 0 ? text.length : end + 2);
-      for (const ch of skipped) if (ch === '\n') line++;
-      i = end < 0 ? text.length : end + 2;
-      continue;
-    }
-    const col = i - lineStart + 1;
-    if (c === '"') {
-      let j = i + 1;
-      let s = '';
-      while (j < text.length && text[j] !== '"') {
-        if (text[j] === '\\' && j + 1 < text.length) {
-          s += text[j + 1] === 'n' ? '\n' : text[j + 1];
-          j += 2;
-        } else s += text[j++];
-      }
-      if (j >= text.length) throw new BakeError('a string is not closed', line, col);
-      out.push({ t: `"${s}`, line, col });
-      i = j + 1;
-      continue;
-    }
-    const word = /^[A-Za-z0-9_.-]+/.exec(text.slice(i));
-    if (word) {
-      out.push({ t: word[0], line, col });
-      i += word[0].length;
-      continue;
-    }
-    if ('{}[]=,:'.includes(c)) {
-      out.push({ t: c, line, col });
-      i++;
-      continue;
-    }
-    throw new BakeError(`unexpected character ${JSON.stringify(c)}`, line, col);
-  }
-  return out;
-}
+const asList = (v: HclValue | undefined): string[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v.map(asText) : [asText(v)]);
 
-function parseBlocks(text: string): Block[] {
-  const tokens = tokenize(text);
-  let p = 0;
-  const peek = () => tokens[p];
-  const next = () => {
-    const token = tokens[p++];
-    if (!token) {
-      const last = tokens.at(-1);
-      throw new BakeError('the file ends inside a block', last?.line ?? 1, last?.col ?? 1);
-    }
-    return token;
-  };
-  const expect = (t: string) => {
-    const token = next();
-    if (token.t !== t) throw new BakeError(`expected \`${t}\`, found \`${token.t.replace(/^"/, '')}\``, token.line, token.col);
-  };
-  const value = (): Value => {
-    const token = next();
-    if (token.t.startsWith('"')) return token.t.slice(1);
-    if (token.t === '[') {
-      const list: Value[] = [];
-      while (peek()?.t !== ']') {
-        list.push(value());
-        if (peek()?.t === ',') p++;
-      }
-      p++;
-      return list;
-    }
-    if (token.t === '{') {
-      const map: Record<string, Value> = {};
-      while (peek()?.t !== '}') {
-        const key = next().t.replace(/^"/, '');
-        const sep = next();
-        if (sep.t !== '=' && sep.t !== ':') throw new BakeError('expected `=` in a map', sep.line, sep.col);
-        map[key] = value();
-        if (peek()?.t === ',') p++;
-      }
-      p++;
-      return map;
-    }
-    // A bare word: a variable reference (or true/false/number, kept as text).
-    return `\${${token.t}}`;
-  };
-  const blocks: Block[] = [];
-  while (p < tokens.length) {
-    const kind = next();
-    const label = next();
-    if (!label.t.startsWith('"')) throw new BakeError(`expected a quoted name after \`${kind.t}\``, label.line, label.col);
-    expect('{');
-    const body: Record<string, Value> = {};
-    while (peek()?.t !== '}') {
-      const key = next();
-      expect('=');
-      body[key.t] = value();
-    }
-    p++;
-    blocks.push({ kind: kind.t, name: label.t.slice(1), body });
-  }
-  return blocks;
-}
-
-function interpolate(value: Value, vars: Record<string, string>): Value {
-  if (typeof value === 'string') return value.replace(/\$\{([A-Za-z0-9_]+)\}/g, (m, name: string) => vars[name] ?? (name === 'true' || name === 'false' || /^\d+$/.test(name) ? name : m));
-  if (Array.isArray(value)) return value.map((v) => interpolate(v, vars));
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, vars)]));
-}
-
-const asList = (v: Value | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
-
-function outputOf(value: Value | undefined): BakeTarget['output'] {
+function outputOf(value: HclValue | undefined): BakeTarget['output'] {
   const first = asList(value)[0];
   if (!first) return { type: 'none' };
   const fields = Object.fromEntries(first.split(',').map((kv) => [kv.split('=')[0]!.trim(), kv.slice(kv.indexOf('=') + 1).trim()]));
@@ -174,21 +41,60 @@ function outputOf(value: Value | undefined): BakeTarget['output'] {
   return { type: 'other', text: first };
 }
 
+function located<T>(action: () => T): T {
+  try {
+    return action();
+  } catch (error) {
+    if (error instanceof HclError) throw new BakeError(error.message, error.line, error.col);
+    throw error;
+  }
+}
+
 /** The targets `requested` names (targets or groups, recursively), variables overridden by `env`. */
 export function bakeTargets(text: string, requested: readonly string[], env: Record<string, string>): BakeTarget[] {
-  const blocks = parseBlocks(text);
-  const vars: Record<string, string> = {};
-  for (const b of blocks.filter((b) => b.kind === 'variable')) vars[b.name] = env[b.name] ?? (typeof b.body.default === 'string' ? b.body.default : '');
-  const targets = new Map(blocks.filter((b) => b.kind === 'target').map((b) => [b.name, b.body]));
-  const groups = new Map(blocks.filter((b) => b.kind === 'group').map((b) => [b.name, asList(b.body.targets)]));
-  const resolveBody = (name: string, trail: string[]): Record<string, Value> => {
-    const body = targets.get(name);
-    if (!body) throw new BakeError(`no target \`${name}\` in the bake file (targets: ${[...targets.keys()].join(', ')})`, 1, 1);
+  return located(() => targetsOf(parseHcl(text), requested, env));
+}
+
+function targetsOf(file: Block, requested: readonly string[], env: Record<string, string>): BakeTarget[] {
+  const scope: Scope = { vars: {}, functions: {} };
+  for (const b of file.blocks.filter((b) => b.type === 'function')) {
+    const params = b.attrs.params?.k === 'list' ? b.attrs.params.items.map((p) => (p.k === 'ref' ? p.name : '')) : [];
+    if (b.attrs.result) scope.functions[b.labels[0] ?? ''] = { params, result: b.attrs.result };
+  }
+  for (const b of file.blocks.filter((b) => b.type === 'variable')) {
+    const name = b.labels[0] ?? '';
+    scope.vars[name] = env[name] ?? (b.attrs.default ? evaluate(b.attrs.default, scope) : '');
+  }
+  // Targets, with `matrix` targets expanded into one per combination (named by `name`).
+  const targets = new Map<string, { block: Block; vars: Record<string, HclValue> }>();
+  for (const b of file.blocks.filter((b) => b.type === 'target')) {
+    const label = b.labels[0] ?? '';
+    const matrix = b.attrs.matrix ? evaluate(b.attrs.matrix, scope) : undefined;
+    if (!matrix || typeof matrix !== 'object' || Array.isArray(matrix)) {
+      targets.set(label, { block: b, vars: {} });
+      continue;
+    }
+    let combos: Record<string, HclValue>[] = [{}];
+    for (const [key, values] of Object.entries(matrix)) combos = combos.flatMap((c) => (Array.isArray(values) ? values : [values]).map((v) => ({ ...c, [key]: v })));
+    for (const vars of combos) {
+      const name = b.attrs.name ? asText(evaluate(b.attrs.name, { ...scope, vars: { ...scope.vars, ...vars } })) : label;
+      targets.set(name, { block: b, vars });
+    }
+  }
+  const groups = new Map(file.blocks.filter((b) => b.type === 'group').map((b) => [b.labels[0] ?? '', asList(b.attrs.targets ? evaluate(b.attrs.targets, scope) : [])]));
+  const attrsOf = (name: string, trail: string[]): Record<string, HclValue> => {
+    const found = targets.get(name);
+    if (!found) throw new BakeError(`no target \`${name}\` in the bake file (targets: ${[...targets.keys()].join(', ')})`, 1, 1);
     if (trail.includes(name)) throw new BakeError(`inherits forms a cycle: ${[...trail, name].join(' → ')}`, 1, 1);
-    let merged: Record<string, Value> = {};
-    for (const parent of asList(body.inherits)) merged = { ...merged, ...resolveBody(parent, [...trail, name]) };
-    const { inherits: _inherits, ...own } = body;
-    return { ...merged, ...own };
+    const local: Scope = { ...scope, vars: { ...scope.vars, ...found.vars } };
+    const own = Object.fromEntries(Object.entries(found.block.attrs).filter(([k]) => k !== 'matrix' && k !== 'name').map(([k, v]) => [k, evaluate(v, local)]));
+    let merged: Record<string, HclValue> = {};
+    for (const parent of asList(own.inherits)) merged = { ...merged, ...attrsOf(parent, [...trail, name]) };
+    const { inherits: _inherits, ...rest } = own;
+    // Maps (args, labels) merge key by key over the parents'; everything else replaces.
+    const isMap = (v: HclValue | undefined): v is Record<string, HclValue> => typeof v === 'object' && v !== null && !Array.isArray(v);
+    for (const [key, value] of Object.entries(rest)) merged[key] = isMap(merged[key]) && isMap(value) ? { ...merged[key], ...value } : value;
+    return merged;
   };
   const names: string[] = [];
   const expandName = (name: string, trail: string[]) => {
@@ -199,8 +105,8 @@ export function bakeTargets(text: string, requested: readonly string[], env: Rec
   };
   for (const name of requested) expandName(name, []);
   return names.map((name) => {
-    const body = interpolate(resolveBody(name, []), vars) as Record<string, Value>;
-    const args = typeof body.args === 'object' && !Array.isArray(body.args) ? Object.fromEntries(Object.entries(body.args).map(([k, v]) => [k, String(v)])) : {};
+    const body = attrsOf(name, []);
+    const args = body.args && typeof body.args === 'object' && !Array.isArray(body.args) ? Object.fromEntries(Object.entries(body.args).map(([k, v]) => [k, asText(v)])) : {};
     return {
       name,
       variant: typeof body.target === 'string' ? body.target : name,
