@@ -148,6 +148,8 @@ export function loadGitlabConfig(input: LoadInput): SpecResult<GitlabConfig> {
   const externalIncludes = loaded.includes.filter((i) => i.kind === 'external');
   const knownKokkuri = Object.keys(loaded.templates).filter((n) => n.startsWith('.kokkuri:'));
 
+  // devpipe's own description is checked like a job, so a mistake in it is located there.
+  for (const name of Object.keys(loaded.templates)) if (isMap(doc[name])) normalizeJob(name, doc[name], problems);
   const jobs: Job[] = [];
   Object.keys(doc).forEach((name, order) => {
     if (reservedKeys.has(name) || name.startsWith('.')) return;
@@ -168,7 +170,7 @@ export function loadGitlabConfig(input: LoadInput): SpecResult<GitlabConfig> {
     for (const key of defaultKeys) if (merged[key] === undefined && defaults[key] !== undefined) merged = { ...merged, [key]: defaults[key] };
     const job = normalizeJob(name, merged, problems);
     if (!stages.includes(job.stage)) problems.push({ path: [name, 'stage'], message: `job \`${name}\`: stage \`${job.stage}\` is not in stages (${stages.filter((s) => !s.startsWith('.')).join(', ')})`, hint: 'add it to the top-level `stages:` list' });
-    if (job.script.length === 0 && external.length === 0) {
+    if (job.script.length === 0 && external.length === 0 && resolved.missing.length === 0) {
       problems.push({ path: [name], message: `job \`${name}\` has no script`, hint: 'a job needs `script:` (or extends a template that has one, such as .kokkuri:build-image)' });
     }
     if (job.kokkuri) {

@@ -55,7 +55,7 @@ export function resolveReferences(doc: Raw, problems: MergeProblem[]): Raw {
         if (item instanceof Reference) {
           const resolved = lookup(item, depth, [...path, i]);
           if (Array.isArray(resolved)) out.push(...resolved);
-          else out.push(resolved);
+          else if (resolved !== null) out.push(resolved);
         } else out.push(walk(item, depth, [...path, i]));
       });
       return out;

@@ -62,6 +62,8 @@ export function readGitlabYaml(text: string, file: string): ReadResult {
     }
     if (isScalar(node)) {
       const v = node.value;
+      // Psych (GitLab's reader) keeps y/n/Y/N as strings, unlike YAML 1.1's boolean table.
+      if (typeof v === 'boolean' && node.type === 'PLAIN' && /^[yYnN]$/.test(node.source ?? '')) return node.source;
       return typeof v === 'number' || typeof v === 'bigint' ? String(node.source ?? v) : v;
     }
     if (isSeq(node)) {
@@ -84,7 +86,7 @@ export function readGitlabYaml(text: string, file: string): ReadResult {
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const keyNode = pair.key as Node | null;
-        const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+        const key = isScalar(keyNode) ? (keyNode.type === 'PLAIN' && typeof keyNode.source === 'string' && typeof keyNode.value !== 'string' ? keyNode.source : String(keyNode.value)) : String(keyNode);
         const at = pos(lines, (keyNode as Node | null)?.range?.[0]);
         if (key === '<<' && !(isScalar(keyNode) && keyNode.type !== 'PLAIN')) {
           const value = convert(pair.value, keyPath);
