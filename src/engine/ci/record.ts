@@ -103,6 +103,6 @@ export function rerunCommand(record: RunRecord, prefix = 'devpipe'): string | un
   const bad = record.stages.filter((s) => s.status === 'failed' || s.status === 'interrupted');
   if (bad.length === 0) return undefined;
   const name = bad[0]?.stage ?? '';
-  const from = bad.length === 1 ? ` --from ${/^[A-Za-z0-9_.\/-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`}` : '';
+  const from = bad.length === 1 ? ` --from ${/^[A-Za-z0-9_./-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`}` : '';
   return `${prefix} ci --rerun ${record.runId}${from}`;
 }

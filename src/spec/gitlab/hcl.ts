@@ -49,7 +49,12 @@ function tokenize(text: string): Token[] {
   let line = 1;
   let lineStart = 0;
   const advance = (to: number) => {
-    for (let j = i; j < to; j++) if (text[j] === '\n') ((line += 1), (lineStart = j + 1));
+    for (let j = i; j < to; j++) {
+      if (text[j] === '\n') {
+        line += 1;
+        lineStart = j + 1;
+      }
+    }
     i = to;
   };
   while (i < text.length) {
@@ -63,7 +68,10 @@ function tokenize(text: string): Token[] {
       let depth = 0;
       while (j < text.length && !(text[j] === '"' && depth === 0)) {
         if (text[j] === '\\') j++;
-        else if (text[j] === '$' && text[j + 1] === '{') ((depth += 1), (j += 1));
+        else if (text[j] === '$' && text[j + 1] === '{') {
+          depth += 1;
+          j += 1;
+        }
         else if (text[j] === '}' && depth > 0) depth--;
         else if (text[j] === '\n' && depth === 0) throw new HclError('a string is not closed on its line', line, col);
         j++;
