@@ -88,6 +88,14 @@ export function buildProgram(version: string, dispatch: Dispatch, setExit: (code
     .option('--changed <path>', 'GitLab: a changed file for rules:changes (repeatable; default: the files of the last commit)', collect, [])
     .option('--changes-from <rev>', 'GitLab: compare with this revision for rules:changes (default: HEAD~1)')
     .option('--run <job>', 'GitLab: also run this manual job (repeatable)', collect, [])
+    .addHelpText(
+      'after',
+      '\nGitLab CI (docs/gitlab.md): devpipe\'s choices where Kokkuri is silent, each overridable with --var:\n' +
+        '  local tags are localhost/<PUBLISH_IMAGE_NAME>:<tag> (DEVPIPE_LOCAL_REGISTRY); PUBLISH_IMAGE_TAG defaults to the ref name;\n' +
+        '  empty items of PUBLISH_IMAGE_EXTRA_TAGS are dropped; dotenv prefixes map every character outside [A-Za-z0-9_] to _\n' +
+        '  (publish-dist: [bookworm] -> PUBLISH_DIST___BOOKWORM__IMAGE_REF); KOKKURI_PIPELINE_TIMESTAMP is YYYY-MM-DD-HHMMSS (UTC);\n' +
+        '  the Blubber file is DEVPIPE_BLUBBER_CONFIG (.pipeline/blubber.yaml), the bake file DEVPIPE_BAKE_FILE (bake.hcl).',
+    )
     .addOption(new Option('--mode <mode>', "CI's action allow-list").choices(['test', 'gate', 'postmerge']).default('test'))
     .option('--param <K=V>', 'set setup.params.K (repeatable)', keyValue('--param'), [])
     .option('--rerun [run]', 'rerun a recorded run (default: the last one)')

@@ -59,6 +59,7 @@ function makePlan(ctx: Context, config: GitlabConfig, checkout: GitlabCheckout, 
 }
 
 export async function runGitlabCi(ctx: Context, _args: unknown[], options: Record<string, unknown>): Promise<number> {
+  await ctx.reporter();
   const config = await loadConfig(ctx);
   const records = new FsRunRecords(ctx.projectDir);
   const proc = await ctx.process();
@@ -101,6 +102,7 @@ export async function runGitlabCi(ctx: Context, _args: unknown[], options: Recor
   for (const warning of plan.warnings) ctx.bus.emit('message', { level: 'warn', text: warning });
   if (options.plan) {
     ctx.bus.emit('result', { command: 'ci --plan', data: planData(plan, checkout.pipeline) });
+    await ctx.finish();
     ctx.print(planText(plan, checkout.pipeline));
     if (plan.errors.length > 0) throw new DevpipeError('spec', `${plan.errors.length} job(s) cannot be planned`, { details: plan.errors, hint: 'fix the jobs above; nothing was built' });
     return 0;
@@ -118,7 +120,6 @@ export async function runGitlabCi(ctx: Context, _args: unknown[], options: Recor
   const secrets = await ciSecretSource(ctx, options.secrets as string | undefined);
   const docker = await ctx.docker();
   await docker.engine.info();
-  await ctx.reporter();
   const registry = (options.registry as string | undefined) ?? ctx.env.DEVPIPE_CI_REGISTRY;
   const runId = randomRun(startedAt, 'gitlab');
   const outcome = await runGitlabPipeline(
