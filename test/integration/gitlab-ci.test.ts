@@ -183,3 +183,26 @@ test.serial('script jobs: run in a local image with the checkout; fake secrets f
   for (const text of [result.stdout, result.stderr, record]) t.false(text.includes(canary), 'the secret value appears nowhere');
   t.is(await leftContainers(dir), 0);
 });
+
+test.serial('K09/K07 on the engine: blubber-shaped bake — a merge request bakes the matrix make targets, publishes buildkit and acceptance as job-<id>, writes the docs; the acceptance jobs run in that image; a tag publishes every version prefix', async (t) => {
+  const dir = await repo('blubber', 'https://gitlab.wikimedia.org/repos/releng/blubber.git', 'feature-x');
+  const mr = await runCli(['-C', dir, 'ci', '--source', 'merge_request_event']);
+  t.is(mr.exitCode, 0, mr.stderr + mr.stdout);
+  t.regex(mr.stderr, /test \| .*RUN sh bin\/make "lint"/, 'the matrix target lint built with MAKE_TARGET=lint');
+  t.regex(mr.stderr, /test \| .*RUN sh bin\/make "unit"/);
+  t.regex(mr.stderr, /test \| bake unit: variant make: [0-9a-f]{12}/);
+  const acceptance = /TEST_ACCEPTANCE_IMAGE_REF = "(localhost\/repos\/releng\/blubber\/acceptance:job-\d+)"/.exec(mr.stdout);
+  const buildkit = /TEST_BUILDKIT_IMAGE_REF = "(localhost\/repos\/releng\/blubber\/buildkit:job-\d+)"/.exec(mr.stdout);
+  t.truthy(acceptance && buildkit, mr.stdout);
+  t.truthy(await images.inspect(acceptance![1]!));
+  for (const set of [1, 2, 3, 4]) t.true(mr.stderr.includes(`run-acceptance-tests: [@set${set}] | examples: set=@set${set} frontend=${buildkit![1]}`), mr.stderr);
+  t.is(await readFile(path.join(dir, 'dist/docs/index.html'), 'utf8'), '# Blubber docs\n');
+  t.regex(mr.stdout, /attestations \(type=provenance,mode=max\) are not made locally/);
+
+  await execa('git', ['tag', 'v1.9.0'], { cwd: dir });
+  const release = await runCli(['-C', dir, 'ci', '--tag', 'v1.9.0']);
+  t.is(release.exitCode, 0, release.stderr + release.stdout);
+  t.regex(release.stdout, /build-and-publish-frontend\s+passed/);
+  for (const tag of ['v1', 'v1.9', 'v1.9.0']) t.truthy(await images.inspect(`localhost/repos/releng/blubber/buildkit:${tag}`), tag);
+  t.is(await leftContainers(dir), 0);
+});

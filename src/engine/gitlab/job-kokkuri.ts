@@ -104,7 +104,9 @@ export async function kokkuriJob(state: GitlabState, job: PlannedJob, env: JobEn
     for (const target of action.bake.targets) {
       const built = await buildVariant(state, { job: job.name, blubberFile: target.dockerfile, variant: target.variant, contextDir: target.context, buildArgs: target.args });
       log({ step: `bake ${target.name}`, status: 'ok', detail: `variant ${target.variant}: ${built.imageId.replace(/^sha256:/, '').slice(0, 12)}${built.cached ? ' (inputs unchanged, reused)' : ''}` });
-      out.imageId ??= built.imageId.replace(/^sha256:/, '');
+      if (target.platforms.length > 0) log({ step: `platforms ${target.name}`, status: 'local-stand-in', detail: `CI builds ${target.name} for ${target.platforms.join(', ')}; devpipe builds for the engine's platform only` });
+      // The image ID shown for the job: its first published target's (else the last one built).
+      if (out.published.length === 0) out.imageId = built.imageId.replace(/^sha256:/, '');
       if (target.output.type === 'registry') log({ step: `publish ${target.name}`, status: 'local-stand-in', detail: await publish(state, built.imageId, target.refs, target.refs[0]?.replace(/^[^/]+\//, '').replace(/:[^:/]*$/, '') ?? target.name, out) });
       else if (target.output.type === 'local') log(await exportFiles(state, job, built.imageId, target.output.dest));
       else if (target.output.type === 'other') log({ step: `output ${target.name}`, status: 'not-run-locally', detail: `output ${target.output.text} is not supported locally` });
