@@ -180,7 +180,10 @@ test.serial('script jobs: run in a local image with the checkout; fake secrets f
   t.regex(result.stdout, /deploy\s+INCOMPLETE/);
   t.regex(result.stdout, /image docker-registry\.wikimedia\.org\/repos\/abstract-wiki\/ci-images\/helm is not present locally and devpipe never pulls/);
   const record = await readFile(path.join(dir, /record: (\S+)/.exec(result.stdout)![1]!, 'run.json'), 'utf8');
-  for (const text of [result.stdout, result.stderr, record]) t.false(text.includes(canary), 'the secret value appears nowhere');
+  const json = await runCli(['-C', dir, '--json', 'ci', '--project-path', 'repos/test/secrets', '--branch', 'main'], { env: { DEVPIPE_SECRET_DB_PASS: canary } });
+  t.is(json.exitCode, 0, json.stderr);
+  t.regex(json.stdout, /connecting with \*\*\* as/);
+  for (const text of [result.stdout, result.stderr, record, json.stdout, json.stderr]) t.false(text.includes(canary), 'the secret value appears nowhere');
   t.is(await leftContainers(dir), 0);
 });
 

@@ -78,6 +78,10 @@ async function execute(state: GitlabState, job: PlannedJob, all: readonly Planne
   const outcome = await scriptJob(state, job, env);
   if (!outcome.ran) return { reason: `not runnable locally: ${outcome.reason}` };
   for (const file of job.job.artifacts.reports.dotenv ?? []) {
+    if (file.startsWith('/') || file.split('/').includes('..')) {
+      state.bus.emit('task:log', { id: taskOf(job.name), line: `dotenv report ${file} is outside the checkout: ignored` });
+      continue;
+    }
     const text = await state.ports.files.read(file);
     if (text !== undefined) Object.assign(outcome.output.exports, parseDotenv(text));
   }

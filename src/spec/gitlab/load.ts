@@ -81,6 +81,10 @@ function collect(input: LoadInput, issues: SpecIssue[], warnings: SpecIssue[]): 
       if (local !== undefined) {
         const file = local.replace(/^\/+/, '');
         loaded.includes.push({ kind: 'local', text: `local ${file}` });
+        if (file.split('/').includes('..')) {
+          issues.push(issueAt(source, path, `include: local file ${local} leaves the repository`, { hint: 'local includes are paths inside the repository, from its root' }));
+          return;
+        }
         if (seen.has(file) || depth > 10) return;
         seen.add(file);
         const text = input.readLocal(file);

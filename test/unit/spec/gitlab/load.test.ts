@@ -89,6 +89,14 @@ test('include: local files are read and merged under the file; a missing one is 
   if (!missing.ok) t.regex(missing.errors[0]!.message, /include: local file nope\.yml does not exist/);
 });
 
+test('include: local paths that leave the repository are errors, never read', (t) => {
+  const read: string[] = [];
+  const result = loadGitlabConfig({ file: '.gitlab-ci.yml', text: "include: [{local: ../../etc/ci.yml}]\nj: {script: [x]}\n", kokkuri: { file: 'k', text: kokkuriText }, readLocal: (p) => (read.push(p), 'x: {script: [y]}\n') });
+  t.false(result.ok);
+  if (!result.ok) t.regex(result.errors[0]!.message, /include: local file \.\.\/\.\.\/etc\/ci\.yml leaves the repository/);
+  t.deepEqual(read, []);
+});
+
 test('errors in the shipped Kokkuri description are located in that file', (t) => {
   const broken = kokkuriText.replace('  script:\n    - devpipe-kokkuri build-image', '  script:\n    - devpipe-kokkuri build-image\n  when: sometimes');
   const result = loadGitlabConfig({ file: '.gitlab-ci.yml', text: `${kokkuri}j: {extends: .kokkuri:build-image, variables: {BUILD_VARIANT: x}}\n`, kokkuri: { file: 'devpipe:templates/gitlab/kokkuri.yaml', text: broken }, readLocal: () => undefined });
