@@ -100,7 +100,7 @@ export function buildProgram(version: string, dispatch: Dispatch, setExit: (code
     .option('--param <K=V>', 'set setup.params.K (repeatable)', keyValue('--param'), [])
     .option('--rerun [run]', 'rerun a recorded run (default: the last one)')
     .option('--from <stage>', 'with --rerun: start from this stage (GitLab: job), reusing recorded bindings of its ancestors')
-    .option('--graph', 'print the execution graph (frames and DOT) and exit')
+    .option('--graph [format]', 'print the execution graph and exit: frames and DOT (default), `text` (frames only) or `dot` (Graphviz DOT only, e.g. --graph=dot | dot -Tsvg)')
     .option('--keep', 'keep containers and images for inspection (no teardown)')
     .option('--pull', 'pull base images even when they exist locally (imagePullPolicy: always never pulls otherwise)')
     .option('--secrets <file>', 'fake secret values for run.credentials (YAML map id: value)')
