@@ -304,3 +304,14 @@ export interface ImageFiles {
   /** Returns the number of files written. */
   exportTo(image: string, destination: string, labels: Readonly<Record<string, string>>): Promise<number>;
 }
+
+/**
+ * Volumes and networks found by label (`down` without a rendered file, `down --volumes` after a
+ * plain `down`, crash cleanup): never by memory of what was created.
+ */
+export interface StackResources {
+  volumes(labels: Readonly<Record<string, string>>): Promise<string[]>;
+  removeVolume(name: string): Promise<void>;
+  networks(labels: Readonly<Record<string, string>>): Promise<{ id: string; name: string }[]>;
+  removeNetwork(id: string): Promise<void>;
+}

@@ -3,7 +3,7 @@ import { compileVariant, type CompiledBuild } from '../compile/index.js';
 import { loadBlubber, type BlubberConfig } from '../spec/blubber/index.js';
 import { SpecError, type SpecIssue } from '../spec/issues.js';
 import type { Context } from './context.js';
-import { readSpecFile, reportWarnings } from './spec-files.js';
+import { displayPath, readSpecFile, reportWarnings } from './spec-files.js';
 
 export const defaultBlubberFile = '.pipeline/blubber.yaml';
 
@@ -42,4 +42,16 @@ export function compileAll(ctx: Context, config: BlubberConfig, variants: readon
     }),
   );
   return compiled;
+}
+
+/** Refuses (exit 2) a .dockerignore that excludes what a variant copies, naming its line and pattern. */
+export async function checkIgnoredCopies(ctx: Context, compiled: readonly CompiledBuild[]): Promise<void> {
+  const { readFile } = await import('node:fs/promises');
+  const path = await import('node:path');
+  const file = path.join(ctx.projectDir, '.dockerignore');
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (text === undefined) return;
+  const [{ ignoredCopies, ignoredCopiesError }, { ignoreMatcher }] = await Promise.all([import('../engine/ignored-copies.js'), import('../docker/context.js')]);
+  const found = ignoredCopies(compiled, text, ignoreMatcher);
+  if (found.length > 0) throw ignoredCopiesError(found, displayPath(file));
 }

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { EventBus } from '../engine/events.js';
-import type { ContainerCopier, ContainerReplacer, ContainerRunner, ContainerSyncer, Engine, ImageBuilder, ImageFiles, ImagePusher, ImageStore, PodImages, ProcessRunner, Watcher } from '../ports.js';
+import type { ContainerCopier, ContainerReplacer, ContainerRunner, ContainerSyncer, Engine, ImageBuilder, ImageFiles, ImagePusher, ImageStore, PodImages, ProcessRunner, StackResources, Watcher } from '../ports.js';
 import type { OutputStreams, Reporter } from '../ui/reporter.js';
 
 export type TargetName = 'compose' | 'minikube';
@@ -32,6 +32,7 @@ export interface DockerAdapters {
   replacer: ContainerReplacer;
   pods: PodImages;
   imageFiles: ImageFiles;
+  resources: StackResources;
 }
 
 export class Context {
@@ -91,6 +92,7 @@ export class Context {
         import('../docker/network-anchor.js'),
         import('../docker/image-files.js'),
       ]);
+    const { DockerStackResources } = await import('../docker/resources.js');
     const endpoint = findEngine(env);
     const docker = connect(endpoint);
     const anchor = new DockerNetworkAnchor(docker);
@@ -106,6 +108,7 @@ export class Context {
       replacer: new DockerContainerReplacer(docker, anchor),
       pods: anchor,
       imageFiles: new DockerImageFiles(docker),
+      resources: new DockerStackResources(docker),
     };
   }
 

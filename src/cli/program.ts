@@ -22,8 +22,18 @@ function keyValue(flag: string) {
   };
 }
 
-export function buildProgram(version: string, dispatch: Dispatch, setExit: (code: number) => void): Command {
+export interface ProgramOutput {
+  writeOut(text: string): void;
+  writeErr(text: string): void;
+}
+
+export function buildProgram(version: string, dispatch: Dispatch, setExit: (code: number) => void, output?: ProgramOutput): Command {
   const program = new Command('devpipe');
+  // Before any `.command()`: subcommands copy these settings when they are created, so a usage
+  // error of a subcommand (missing argument, unknown option, bad choice) throws instead of
+  // calling process.exit(1) inside commander; main maps it to exit 2.
+  program.exitOverride();
+  if (output) program.configureOutput(output);
   program
     .description("Run your team's deployment pipeline on a laptop: Blubber builds, PipelineLib stages, a local staging copy with fake secrets, e2e and a watch loop.")
     .version(version, '-V, --version')

@@ -17,7 +17,7 @@ import type { StackBuild, StackPorts } from '../engine/stack/up.js';
 import { DevpipeError } from '../errors.js';
 import { SpecError } from '../spec/issues.js';
 import { loadStack, STACK_FILE, type BuiltinProfile, type StackConfig } from '../spec/stack/index.js';
-import { compileAll, loadProjectBlubber } from './blubber.js';
+import { checkIgnoredCopies, compileAll, loadProjectBlubber } from './blubber.js';
 import type { Context } from './context.js';
 import { displayPath, reportWarnings } from './spec-files.js';
 
@@ -120,7 +120,9 @@ export async function compileStackBuilds(ctx: Context, config: StackConfig, with
   const compiled = new Map<string, CompiledImage>();
   for (const [file, variants] of byFile) {
     const { config: blubber } = await loadProjectBlubber(ctx, file);
-    compileAll(ctx, blubber, variants, {}).forEach((image, index) => compiled.set(`${file}#${variants[index]}`, image));
+    const images = compileAll(ctx, blubber, variants, {});
+    await checkIgnoredCopies(ctx, images);
+    images.forEach((image, index) => compiled.set(`${file}#${variants[index]}`, image));
   }
   const { ignoreMatcher, readDockerignore } = await import('../docker/context.js');
   const patterns = await readDockerignore(ctx.projectDir);
@@ -138,7 +140,7 @@ export async function compileStackBuilds(ctx: Context, config: StackConfig, with
 
 export async function stackPorts(ctx: Context): Promise<StackPorts> {
   const [docker, deployer, files, scanner] = await Promise.all([ctx.docker(), ctx.compose(), ctx.projectFiles(), ctx.imageScanner()]);
-  return { builder: docker.builder, images: docker.images, containers: docker.containers, deployer, files, scanner, pods: docker.pods };
+  return { builder: docker.builder, images: docker.images, containers: docker.containers, deployer, files, scanner, pods: docker.pods, resources: docker.resources };
 }
 
 /** For commands that run on Compose only (`dev`); the others dispatch on the target themselves. */
@@ -187,5 +189,31 @@ export async function wantsKube(ctx: Context): Promise<boolean> {
     return isKubeTarget(ctx, await loadStackConfig(ctx));
   } catch {
     return false;
+  }
+}
+
+/** `DEVPIPE_LOCK_WAIT` (seconds, default 120): how long a command waits for another one on the project. */
+export function lockWaitMs(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env.DEVPIPE_LOCK_WAIT ?? '120');
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 120_000;
+}
+
+/**
+ * Runs `fn` holding the project lock (`.devpipe/lock`): `up`, `down`, `dev`'s start and
+ * `e2e --up` never race each other on one project.
+ */
+export async function withProjectLock<T>(ctx: Context, command: string, signal: AbortSignal | undefined, fn: () => Promise<T>, file?: string): Promise<T> {
+  const { acquireProjectLock } = await import('../fs/project-lock.js');
+  const lock = await acquireProjectLock(ctx.projectDir, {
+    command,
+    ...(file ? { file } : {}),
+    waitMs: lockWaitMs(ctx.env),
+    signal,
+    onNotice: (text) => ctx.bus.emit('message', { level: 'warn', text }),
+  });
+  try {
+    return await fn();
+  } finally {
+    await lock.release();
   }
 }

@@ -31,6 +31,8 @@ import { ciSecretSource } from '../ci/secrets.js';
 import type { Context } from '../context.js';
 import { sourceRevision } from '../git.js';
 import { keyValues, readSpecFile, reportWarnings } from '../spec-files.js';
+import { withProjectLock } from '../stack.js';
+import { sweepDeadRuns } from '../../engine/ci/teardown.js';
 
 export const configPath = '.pipeline/config.yaml';
 
@@ -168,6 +170,15 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
   for (const text of checkout?.assumptions ?? []) ctx.bus.emit('message', { level: 'info', text });
   if (registry) ctx.bus.emit('message', { level: 'info', text: `publish pushes to ${registry}` });
 
+  // One ci at a time per project (its own lock: `up` may run beside it); holding it, any stage
+  // container of an earlier run is a leftover of a killed ci, removed before this run starts.
+  return withProjectLock(ctx, 'ci', options.signal as AbortSignal | undefined, async () => {
+    const swept = await sweepDeadRuns(docker.containers, path.basename(ctx.projectDir));
+    if (swept.length > 0) ctx.bus.emit('message', { level: 'info', text: `removed ${swept.length} container(s) left by an interrupted ci run: ${swept.join(', ')}` });
+    return runAll();
+  }, CI_LOCK_FILE);
+
+  async function runAll(): Promise<number> {
   let exitCode = 0;
   for (const name of names) {
     const pipeline = findPipeline(config, name)!;
@@ -203,4 +214,7 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
   }
   if (exitCode === 130) throw new DevpipeError('interrupted', 'interrupted; teardown ran');
   return exitCode;
+  }
 }
+
+const CI_LOCK_FILE = '.devpipe/ci.lock';

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { DevpipeError } from '../../errors.js';
 import { runGitlabPipeline, rerunJobs, executionOrder, PIPELINE_KEY } from '../../engine/gitlab/index.js';
 import { summaryText, type RunRecord } from '../../engine/ci/index.js';
+import { sweepDeadRuns } from '../../engine/ci/teardown.js';
 import { loadGitlabConfig, matchesAny, planPipeline, planText, type GitlabConfig, type PipelineInput, type Plan } from '../../spec/gitlab/index.js';
 import { SpecError } from '../../spec/issues.js';
 import { randomRun } from '../ci/run-helpers.js';
@@ -19,6 +20,7 @@ import { ciSecretSource } from '../ci/secrets.js';
 import type { Context } from '../context.js';
 import { sourceRevision } from '../git.js';
 import { keyValues, readSpecFile, reportWarnings } from '../spec-files.js';
+import { withProjectLock } from '../stack.js';
 import { readGitlabCheckout, type GitlabCheckout } from './checkout.js';
 
 export const gitlabFile = '.gitlab-ci.yml';
@@ -122,7 +124,11 @@ export async function runGitlabCi(ctx: Context, _args: unknown[], options: Recor
   await docker.engine.info();
   const registry = (options.registry as string | undefined) ?? ctx.env.DEVPIPE_CI_REGISTRY;
   const runId = randomRun(startedAt, 'gitlab');
-  const outcome = await runGitlabPipeline(
+  // The PipelineLib runner's lock and crash sweep: one ci at a time per project.
+  const outcome = await withProjectLock(ctx, 'ci', options.signal as AbortSignal | undefined, async () => {
+    const swept = await sweepDeadRuns(docker.containers, path.basename(ctx.projectDir));
+    if (swept.length > 0) ctx.bus.emit('message', { level: 'info', text: `removed ${swept.length} container(s) left by an interrupted ci run: ${swept.join(', ')}` });
+    return runGitlabPipeline(
     { builder: docker.builder, images: docker.images, containers: docker.containers, imageFiles: docker.imageFiles, secrets, records, files: new FsProjectFiles(ctx.projectDir), pusher: registry ? docker.pusher : undefined },
     ctx.bus,
     { plan, pipeline: checkout.pipeline, cliVariables: vars, runId, configFile: gitlabFile, runManual, rerun: rerun && rerunSet ? { record: rerun, run: rerunSet } : undefined },
@@ -136,6 +142,7 @@ export async function runGitlabCi(ctx: Context, _args: unknown[], options: Recor
       signal: options.signal as AbortSignal | undefined,
     },
   );
+  }, '.devpipe/ci.lock');
   await ctx.finish();
   ctx.bus.emit('result', { command: 'ci', data: outcome.record });
   ctx.print();

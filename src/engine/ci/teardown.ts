@@ -9,6 +9,7 @@
  * `--keep` keeps everything.
  */
 import type { CiPorts } from './ports.js';
+import type { ContainerRunner } from '../../ports.js';
 import type { RunState } from './state.js';
 
 /** What teardown needs of a run (PipelineLib's and GitLab's runners alike). */
@@ -68,4 +69,19 @@ export async function teardown(state: TeardownState, passed: boolean): Promise<T
   }
   record.ownedImages = record.ownedImages.filter((id) => published.has(id));
   return report;
+}
+
+/**
+ * Containers of earlier runs of this project that nobody tears down any more: a `ci` killed
+ * (SIGKILL, a lost engine) before its teardown. Called while holding the project's ci lock, so
+ * no other run of the project is live. Returns the names removed.
+ */
+export async function sweepDeadRuns(containers: Pick<ContainerRunner, 'list' | 'remove'>, project: string, currentRun?: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const c of await containers.list({ 'devpipe.project': project, 'devpipe.run': '' })) {
+    if (c.labels['devpipe.stage'] === undefined || c.labels['devpipe.run'] === currentRun) continue;
+    await containers.remove(c.id);
+    removed.push(c.name || c.id);
+  }
+  return removed;
 }

@@ -12,6 +12,8 @@ import type { ResolvedSecret } from './secrets.js';
 
 export const STATE_DIR = '.devpipe';
 export const COMPOSE_FILE = `${STATE_DIR}/stack/compose.yaml`;
+/** What `up` deployed (the project name), so `down` and `status` work when devpipe.yaml does not load. */
+export const STACK_RECORD = `${STATE_DIR}/stack/state.json`;
 export const SECRETS_DIR = `${STATE_DIR}/secrets`;
 export const REPORTS_DIR = `${STATE_DIR}/reports`;
 
@@ -54,6 +56,17 @@ export async function writeSecretFiles(files: ProjectFiles, model: StackModel, s
 
 export async function writeStackFiles(files: ProjectFiles, model: StackModel, secrets: readonly ResolvedSecret[]): Promise<StackTarget> {
   await writeSecretFiles(files, model, secrets);
+  await files.write(STACK_RECORD, `${JSON.stringify({ project: model.project })}\n`, { mode: 0o644 });
   await files.write(COMPOSE_FILE, composeText(model, files.root), { mode: 0o644 });
   return stackTarget(files.root, model.project);
+}
+
+/** The project `up` last deployed here, when its record is readable. */
+export async function recordedProject(files: ProjectFiles): Promise<string | undefined> {
+  try {
+    const record = JSON.parse((await files.read(STACK_RECORD)) ?? 'null') as { project?: unknown } | null;
+    return typeof record?.project === 'string' && /^[a-z0-9][a-z0-9_-]*$/.test(record.project) ? record.project : undefined;
+  } catch {
+    return undefined;
+  }
 }

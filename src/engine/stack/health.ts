@@ -75,6 +75,11 @@ export interface WaitOptions {
    * 1s), so a program that starts and exits at once is caught instead of reported up.
    */
   settleMs?: number;
+  /**
+   * False while the deployer is still (re)creating containers: until then an exited container
+   * may be the *previous* one, about to be replaced, so it is not judged (issue 15, item 1).
+   */
+  deployed?: () => boolean;
   /** Checked on every poll: an error to stop waiting with (e.g. the deployer failed meanwhile). */
   check?: (states: ServiceState[]) => Promise<Error | undefined>;
 }
@@ -134,7 +139,7 @@ export async function waitHealthy(
         bus.emit('task:end', { id: `health:${state.service}`, status: 'ok', durationMs: now() - started, detail: state.health === 'healthy' ? 'healthy' : 'running' });
       }
     }
-    const dead = states.find((s) => ['exited', 'dead'].includes(s.state));
+    const dead = options.deployed?.() === false ? undefined : states.find((s) => ['exited', 'dead'].includes(s.state));
     if (dead) {
       bus.emit('task:end', { id: `health:${dead.service}`, status: 'failed', durationMs: now() - started, detail: dead.status });
       throw await notReadyError(ports.deployer, target, dead, 'stopped instead of becoming ready');

@@ -5,12 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import { DevpipeError } from '../../errors.js';
-import type { ContainerRunner, ImageScanner, PodImages, ProjectFiles, StackDeployer, StackTarget } from '../../ports.js';
+import type { ContainerRunner, ImageScanner, PodImages, ProjectFiles, StackDeployer, StackResources, StackTarget } from '../../ports.js';
 import type { StackConfig } from '../../spec/stack/types.js';
 import { buildImages, type BuildPorts, type BuiltImage, type CompiledImage } from '../build.js';
 import type { EventBus } from '../events.js';
 import { writeStackFiles } from './files.js';
-import { culprit, notReadyError, waitHealthy, type ServiceState } from './health.js';
+import { culprit, notReadyError, stackContainers, waitHealthy, type ServiceState } from './health.js';
 import { leakError } from './leak-scan.js';
 import { LABEL_ROLE, serviceUrls, stackModel, type StackModel } from './model.js';
 import type { ResolvedSecret } from './secrets.js';
@@ -21,6 +21,7 @@ export interface StackPorts extends BuildPorts {
   files: ProjectFiles;
   scanner: ImageScanner;
   pods: PodImages;
+  resources: StackResources;
 }
 
 export interface StackBuild {
@@ -121,6 +122,7 @@ export interface UpInput {
   signal?: AbortSignal | undefined;
   /** Waiting knobs (tests). */
   pollMs?: number;
+  deployGraceMs?: number;
   settleMs?: number;
 }
 
@@ -130,6 +132,36 @@ export interface UpSummary {
   images: BuiltImage[];
   states: ServiceState[];
   services: { name: string; image: string; urls: string[]; kind: 'built' | 'pinned' }[];
+}
+
+/** How long a deploy may finish its own work after the wait failed or Ctrl-C, before it is stopped. */
+export const DEPLOY_GRACE_MS = 15_000;
+
+/** Lets the deployer finish (never cut Compose mid-recreate), stopping it only after `graceMs`. */
+async function stopDeployer(deploying: Promise<void>, abort: AbortController, graceMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      resolve();
+    }, graceMs);
+  });
+  await Promise.race([deploying, grace]);
+  clearTimeout(timer);
+  await deploying;
+}
+
+/**
+ * Compose renames a container to `<12 hex>_<name>` while it recreates it; a deploy stopped at
+ * that moment (a kill, a lost engine) leaves it `Created`, and the next deploy trips over it.
+ */
+async function removeHalfRecreated(containers: ContainerRunner, project: string, bus: EventBus): Promise<void> {
+  for (const container of await stackContainers(containers, project)) {
+    if (container.state === 'created' && /^[0-9a-f]{12}_/.test(container.name)) {
+      await containers.remove(container.id);
+      bus.emit('message', { level: 'info', text: `removed ${container.name}, left half-recreated by an interrupted deploy` });
+    }
+  }
 }
 
 export async function upStack(ports: StackPorts, bus: EventBus, input: UpInput): Promise<UpSummary> {
@@ -152,10 +184,12 @@ export async function upStack(ports: StackPorts, bus: EventBus, input: UpInput):
   // The deployer may itself wait for dependencies to be healthy (compose `service_healthy`), so
   // the health wait runs beside it, and health_timeout bounds both: a dependency that never gets
   // healthy is named (with its logs) instead of blocking until Compose gives up.
+  // The deployer gets its own signal, not the user's: Compose interrupted mid-recreate leaves a
+  // `<id>_<name>` container behind. It is stopped only after a grace period (stopDeployer).
   const abort = new AbortController();
-  const signal = input.signal ? AbortSignal.any([input.signal, abort.signal]) : abort.signal;
+  await removeHalfRecreated(ports.containers, config.project, bus);
   let outcome: { ok: true } | { ok: false; error: unknown } | undefined;
-  const deploying = ports.deployer.up(target, { signal, onLine: (line) => bus.emit('task:log', { id: deployId, line }) }).then(
+  const deploying = ports.deployer.up(target, { signal: abort.signal, onLine: (line) => bus.emit('task:log', { id: deployId, line }) }).then(
     () => {
       outcome = { ok: true };
       bus.emit('task:end', { id: deployId, status: 'ok', durationMs: Date.now() - started });
@@ -172,6 +206,7 @@ export async function upStack(ports: StackPorts, bus: EventBus, input: UpInput):
       signal: input.signal,
       pollMs: input.pollMs,
       settleMs: input.settleMs,
+      deployed: () => outcome !== undefined,
       check: async (current) => {
         if (!outcome || outcome.ok) return undefined;
         const error = outcome.error;
@@ -184,8 +219,7 @@ export async function upStack(ports: StackPorts, bus: EventBus, input: UpInput):
       },
     });
   } catch (error) {
-    abort.abort();
-    await deploying;
+    await stopDeployer(deploying, abort, input.deployGraceMs ?? DEPLOY_GRACE_MS);
     throw error;
   }
   await deploying;

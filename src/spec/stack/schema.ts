@@ -5,6 +5,7 @@
  * Custom messages follow `"what\nhint: what to do"`.
  */
 import { z } from 'zod';
+import { imageRefProblem } from './image-ref.js';
 
 /** Service, secret and profile names: usable as compose service names and Kubernetes names. */
 export const namePattern = /^[a-z0-9][a-z0-9_-]*$/;
@@ -39,10 +40,27 @@ const build = z
   ])
   .describe('build the image here from a Blubber variant of this repository: `build: production` or `{variant, blubber}`');
 
+/** `"8080"` or `"18080:8080"`, each port 1–65535 (`"H:0"`, `"28096:99999"` are refused here, not by Compose). */
+const portString = z
+  .string()
+  .regex(/^(\d{1,5}:)?\d{1,5}$/, { error: 'expected `CONTAINER` or `HOST:CONTAINER`, e.g. "18080:8080"', abort: true })
+  .refine((text) => text.split(':').every((part) => Number(part) >= 1 && Number(part) <= 65535), {
+    error: (issue) => `${JSON.stringify(issue.input)}: a port is a number from 1 to 65535\nhint: e.g. "18080:8080" (HOST:CONTAINER)`,
+  });
+
+/** A pinned image: a valid Docker reference (checked here, not when Compose pulls it). */
+export const imageRef = z
+  .string()
+  .min(1)
+  .superRefine((ref, ctx) => {
+    const problem = imageRefProblem(ref);
+    if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(ref)} is not a valid image reference: ${problem}\nhint: pin the image as staging runs it, e.g. \`busybox:stable\`` });
+  });
+
 const port = z
   .union([
     z.number().int().min(1).max(65535),
-    z.string().regex(/^(\d{1,5}:)?\d{1,5}$/, { error: 'expected `CONTAINER` or `HOST:CONTAINER`, e.g. "18080:8080"' }),
+    portString,
     z.strictObject({
       container: z.number().int().min(1).max(65535).describe('the port the service listens on'),
       host: z.number().int().min(1).max(65535).optional().describe('the port on this machine (default: the same as `container`)'),
@@ -84,7 +102,7 @@ export const serviceSchema = z
   .strictObject({
     description: z.string().optional().describe('shown in docs and `up --dry-run`'),
     build: build.optional(),
-    image: z.string().min(1).optional().describe('a pinned image, as deployed in staging (must exist locally or be pullable)'),
+    image: imageRef.optional().describe('a pinned image, as deployed in staging (must exist locally or be pullable)'),
     command: command.optional().describe('replaces the image entrypoint'),
     args: command.optional().describe('replaces the image command (arguments of the entrypoint)'),
     ports: z.array(port).default([]),
@@ -108,7 +126,7 @@ export const serviceSchema = z
 export const e2eSchema = z
   .strictObject({
     build: build.optional(),
-    image: z.string().min(1).optional(),
+    image: imageRef.optional(),
     command: command.optional(),
     args: command.optional(),
     env: envMap.default({}).describe('e.g. `API_URL: http://api:8080` (services are reachable by name)'),
