@@ -299,6 +299,12 @@ export interface ContainerReplacer {
   replace(containerId: string, image: string): Promise<string>;
 }
 
+/** An image's filesystem written to a host directory without running it (BuildKit's `--output type=local`). */
+export interface ImageFiles {
+  /** Returns the number of files written. */
+  exportTo(image: string, destination: string, labels: Readonly<Record<string, string>>): Promise<number>;
+}
+
 /**
  * Volumes and networks found by label (`down` without a rendered file, `down --volumes` after a
  * plain `down`, crash cleanup): never by memory of what was created.

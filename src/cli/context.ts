@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { EventBus } from '../engine/events.js';
-import type { ContainerCopier, ContainerReplacer, ContainerRunner, ContainerSyncer, Engine, ImageBuilder, ImagePusher, ImageStore, PodImages, ProcessRunner, StackResources, Watcher } from '../ports.js';
+import type { ContainerCopier, ContainerReplacer, ContainerRunner, ContainerSyncer, Engine, ImageBuilder, ImageFiles, ImagePusher, ImageStore, PodImages, ProcessRunner, StackResources, Watcher } from '../ports.js';
 import type { OutputStreams, Reporter } from '../ui/reporter.js';
 
 export type TargetName = 'compose' | 'minikube';
@@ -31,6 +31,7 @@ export interface DockerAdapters {
   syncer: ContainerSyncer;
   replacer: ContainerReplacer;
   pods: PodImages;
+  imageFiles: ImageFiles;
   resources: StackResources;
 }
 
@@ -77,7 +78,7 @@ export class Context {
 
   /** Every Docker adapter over one engine connection, found from `env` (DOCKER_HOST, …). */
   async #dockerFor(env: NodeJS.ProcessEnv, via?: (foundVia: string) => string): Promise<DockerAdapters> {
-    const [{ findEngine, connect }, { DockerEngine }, { DockerImageBuilder, builderChoice }, { DockerImageStore }, { DockerContainerRunner }, { DockerContainerCopier }, { DockerImagePusher }, { DockerContainerSyncer }, { DockerContainerReplacer }, { DockerNetworkAnchor }] =
+    const [{ findEngine, connect }, { DockerEngine }, { DockerImageBuilder, builderChoice }, { DockerImageStore }, { DockerContainerRunner }, { DockerContainerCopier }, { DockerImagePusher }, { DockerContainerSyncer }, { DockerContainerReplacer }, { DockerNetworkAnchor }, { DockerImageFiles }] =
       await Promise.all([
         import('../docker/connect.js'),
         import('../docker/engine.js'),
@@ -89,6 +90,7 @@ export class Context {
         import('../docker/container-sync.js'),
         import('../docker/container-replace.js'),
         import('../docker/network-anchor.js'),
+        import('../docker/image-files.js'),
       ]);
     const { DockerStackResources } = await import('../docker/resources.js');
     const endpoint = findEngine(env);
@@ -105,6 +107,7 @@ export class Context {
       syncer: new DockerContainerSyncer(docker),
       replacer: new DockerContainerReplacer(docker, anchor),
       pods: anchor,
+      imageFiles: new DockerImageFiles(docker),
       resources: new DockerStackResources(docker),
     };
   }

@@ -82,12 +82,34 @@ export function buildProgram(version: string, dispatch: Dispatch, setExit: (code
 
   program
     .command('ci')
-    .description('run .pipeline/config.yaml pipelines locally with PipelineLib semantics')
+    .description('run .pipeline/config.yaml pipelines locally with PipelineLib semantics, or the Kokkuri jobs of a .gitlab-ci.yml (docs/gitlab.md)')
     .argument('[pipeline...]', 'pipelines to run (default: all, one after another)')
+    .addOption(new Option('--ci <kind>', 'which CI definition when both exist (default: .pipeline/config.yaml)').choices(['gitlab', 'pipelinelib']))
+    .option('--plan', 'GitLab: print which jobs this pipeline would run and the rule that decided for every other job; build nothing')
+    .addOption(new Option('--source <source>', 'GitLab: CI_PIPELINE_SOURCE (tag = a tag push)').choices(['push', 'merge_request_event', 'tag', 'schedule', 'web', 'api', 'trigger', 'pipeline', 'parent_pipeline']))
+    .option('--branch <name>', 'GitLab: the branch pushed (default: the checkout\'s branch)')
+    .option('--tag <name>', 'GitLab: a tag pipeline for this tag')
+    .option('--target-branch <name>', 'GitLab: the merge request target (with --source merge_request_event; default: the default branch)')
+    .option('--default-branch <name>', 'GitLab: CI_DEFAULT_BRANCH (default: origin/HEAD, else main or master)')
+    .option('--protected', 'GitLab: the ref is protected (default: tags and the default branch)')
+    .option('--no-protected', 'GitLab: the ref is not protected')
+    .option('--var <K=V>', 'GitLab: set a variable above every variable of the file (repeatable)', keyValue('--var'), [])
+    .option('--project-path <path>', 'GitLab: CI_PROJECT_PATH (default: from the origin remote)')
+    .option('--changed <path>', 'GitLab: a changed file for rules:changes (repeatable; default: the files of the last commit)', collect, [])
+    .option('--changes-from <rev>', 'GitLab: compare with this revision for rules:changes (default: HEAD~1)')
+    .option('--run <job>', 'GitLab: also run this manual job (repeatable)', collect, [])
+    .addHelpText(
+      'after',
+      '\nGitLab CI (docs/gitlab.md): devpipe\'s choices where Kokkuri is silent, each overridable with --var:\n' +
+        '  local tags are localhost/<PUBLISH_IMAGE_NAME>:<tag> (DEVPIPE_LOCAL_REGISTRY); PUBLISH_IMAGE_TAG defaults to the ref name;\n' +
+        '  empty items of PUBLISH_IMAGE_EXTRA_TAGS are dropped; dotenv prefixes map every character outside [A-Za-z0-9_] to _\n' +
+        '  (publish-dist: [bookworm] -> PUBLISH_DIST___BOOKWORM__IMAGE_REF); KOKKURI_PIPELINE_TIMESTAMP is YYYY-MM-DD-HHMMSS (UTC);\n' +
+        '  the Blubber file is DEVPIPE_BLUBBER_CONFIG (.pipeline/blubber.yaml), the bake file DEVPIPE_BAKE_FILE (bake.hcl).',
+    )
     .addOption(new Option('--mode <mode>', "CI's action allow-list").choices(['test', 'gate', 'postmerge']).default('test'))
     .option('--param <K=V>', 'set setup.params.K (repeatable)', keyValue('--param'), [])
     .option('--rerun [run]', 'rerun a recorded run (default: the last one)')
-    .option('--from <stage>', 'with --rerun: start from this stage, reusing recorded bindings of its ancestors')
+    .option('--from <stage>', 'with --rerun: start from this stage (GitLab: job), reusing recorded bindings of its ancestors')
     .option('--graph [format]', 'print the execution graph and exit: frames and DOT (default), `text` (frames only) or `dot` (Graphviz DOT only, e.g. --graph=dot | dot -Tsvg)')
     .option('--keep', 'keep containers and images for inspection (no teardown)')
     .option('--pull', 'pull base images even when they exist locally (imagePullPolicy: always never pulls otherwise)')

@@ -3,6 +3,7 @@
  * Everything that can be checked is checked before anything runs (exit 2, located); then each
  * pipeline runs frame by frame through the engine, is recorded under `.devpipe/runs/`, and ends
  * with a summary table and, after a failure, the exact rerun command. `--graph` needs no engine.
+ * A repository with only a `.gitlab-ci.yml` (or `--ci gitlab`) runs its GitLab CI jobs (cli/gitlab).
  */
 import path from 'node:path';
 import { planRerun, randomRun, runPipeline, summaryText, type RunRecord } from '../ci/run-helpers.js';
@@ -24,6 +25,7 @@ import {
 } from '../../spec/pipeline/index.js';
 import { readCheckout } from '../ci/checkout.js';
 import { preflight } from '../ci/preflight.js';
+import { chooseCi } from '../gitlab/detect.js';
 import { FsProjectFiles, FsRunRecords } from '../ci/records.js';
 import { ciSecretSource } from '../ci/secrets.js';
 import type { Context } from '../context.js';
@@ -105,6 +107,9 @@ function invocation(ctx: Context): string {
 }
 
 export async function run(ctx: Context, args: unknown[], options: Record<string, unknown>): Promise<number> {
+  const ci = chooseCi(ctx.projectDir, options);
+  if (ci.kind === 'gitlab') return (await import('../gitlab/ci.js')).runGitlabCi(ctx, args, options);
+  if (ci.note) ctx.bus.emit('message', { level: 'info', text: ci.note });
   const requested = [...((args[0] as string[] | undefined) ?? [])];
   const graph = graphOption(options.graph, requested);
   const rerunOption = options.rerun as string | boolean | undefined;

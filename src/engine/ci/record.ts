@@ -102,6 +102,7 @@ export function planRerun(pipeline: Pipeline, record: RunRecord, from?: string):
 export function rerunCommand(record: RunRecord, prefix = 'devpipe'): string | undefined {
   const bad = record.stages.filter((s) => s.status === 'failed' || s.status === 'interrupted');
   if (bad.length === 0) return undefined;
-  const from = bad.length === 1 ? ` --from ${bad[0]!.stage}` : '';
+  const name = bad[0]?.stage ?? '';
+  const from = bad.length === 1 ? ` --from ${/^[A-Za-z0-9_./-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`}` : '';
   return `${prefix} ci --rerun ${record.runId}${from}`;
 }

@@ -48,13 +48,16 @@ const verdicts: Record<RunRecord['status'], string> = {
 export interface SummaryOptions {
   /** How to invoke devpipe for the rerun hint (`devpipe -C dir`). */
   command?: string;
+  /** What a row is: `stage` (PipelineLib) or `job` (GitLab CI). */
+  unit?: 'stage' | 'job';
 }
 
 export function summaryText(record: RunRecord, report: TeardownReport | undefined, options: SummaryOptions = {}): string {
   const lines: string[] = [];
   lines.push(`pipeline ${record.pipeline}, run ${record.runId}${record.rerunOf ? ` (rerun of ${record.rerunOf})` : ''}, mode ${record.mode}: ${verdicts[record.status]}`);
   lines.push('');
-  lines.push(table(summaryRows(record), ['stage', 'result', 'duration', 'image ID', 'published', 'exports']));
+  const unit = options.unit ?? 'stage';
+  lines.push(table(summaryRows(record), [unit, 'result', 'duration', 'image ID', 'published', 'exports']));
   const images = record.stages.filter((s) => s.imageId && s.status !== 'not-run');
   if (images.length > 0) {
     lines.push('', 'images:');
@@ -87,6 +90,6 @@ export function summaryText(record: RunRecord, report: TeardownReport | undefine
     for (const problem of report.problems) lines.push(`  teardown problem: ${problem}`);
   }
   const rerun = rerunCommand(record, options.command);
-  if (rerun) lines.push('', `rerun the failed stage: ${rerun}`);
+  if (rerun) lines.push('', `rerun the failed ${unit}: ${rerun}`);
   return lines.join('\n');
 }

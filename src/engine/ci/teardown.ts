@@ -8,8 +8,12 @@
  *    cache hits) are never removed.
  * `--keep` keeps everything.
  */
+import type { CiPorts } from './ports.js';
 import type { ContainerRunner } from '../../ports.js';
 import type { RunState } from './state.js';
+
+/** What teardown needs of a run (PipelineLib's and GitLab's runners alike). */
+export type TeardownState = Pick<RunState, 'runId' | 'record'> & { options: Pick<RunState['options'], 'keep'>; ports: Pick<CiPorts, 'containers' | 'images' | 'kube'> };
 
 export interface TeardownReport {
   containersRemoved: number;
@@ -29,7 +33,7 @@ async function attempt(problems: string[], what: string, action: () => Promise<u
   }
 }
 
-export async function teardown(state: RunState, passed: boolean): Promise<TeardownReport> {
+export async function teardown(state: TeardownState, passed: boolean): Promise<TeardownReport> {
   const report: TeardownReport = { containersRemoved: 0, imagesRemoved: 0, imagesKept: [], kept: false, problems: [] };
   const { containers, images } = state.ports;
   const record = state.record;

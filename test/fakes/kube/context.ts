@@ -36,6 +36,7 @@ function fakeDocker(name: string, up: boolean): DockerAdapters & { store: FakeIm
     syncer: { put: async () => undefined, restart: async () => undefined },
     replacer: { prepare: async () => undefined, replace: async (id: string) => id },
     pods: { ensure: async () => undefined },
+    imageFiles: { exportTo: async () => 0 },
     resources: new FakeResources(),
   };
 }
