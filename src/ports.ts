@@ -210,8 +210,12 @@ export interface SecretSource {
 export interface ProjectFiles {
   /** Absolute path of the project directory. */
   readonly root: string;
-  /** Writes (creating directories, mode 0700 for them), returns the absolute path. */
-  write(relative: string, content: string, options?: { mode?: number }): Promise<string>;
+  /**
+   * Writes (creating directories, mode 0700 for them; files 0600 unless `mode`), returns the
+   * absolute path. Content passes through the run's redaction unless `secret` (the secret files
+   * themselves): reports and records never hold a secret value.
+   */
+  write(relative: string, content: string, options?: { mode?: number; secret?: boolean }): Promise<string>;
   read(relative: string): Promise<string | undefined>;
   remove(relative: string): Promise<void>;
 }

@@ -65,7 +65,7 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
   const modeOption = String(options.mode ?? 'test');
   if (!isMode(modeOption)) throw new DevpipeError('usage', `--mode must be test, gate or postmerge, got "${modeOption}"`);
   const config = await loadConfig(ctx);
-  const records = new FsRunRecords(ctx.projectDir);
+  const records = new FsRunRecords(ctx.projectDir, (value) => ctx.redactor.value(value));
 
   let rerun: RunRecord | undefined;
   if (rerunOption !== undefined) {

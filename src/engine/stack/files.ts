@@ -46,14 +46,14 @@ export function composeText(model: StackModel, root: string): string {
 export async function writeSecretFiles(files: ProjectFiles, model: StackModel, secrets: readonly ResolvedSecret[]): Promise<void> {
   await files.write(`${STATE_DIR}/.gitignore`, '# devpipe state: rendered stacks, fake secrets, reports. Never commit.\n*\n');
   const values = new Map(secrets.map((s) => [s.name, s.value]));
-  for (const name of model.secrets) await files.write(secretPath(name), values.get(name) ?? '', { mode: 0o644 });
+  for (const name of model.secrets) await files.write(secretPath(name), values.get(name) ?? '', { mode: 0o644, secret: true });
   for (const service of model.services) {
-    if (needsEnvFile(service)) await files.write(envFilePath(service.name), envFileText(service, values), { mode: 0o600 });
+    if (needsEnvFile(service)) await files.write(envFilePath(service.name), envFileText(service, values), { mode: 0o600, secret: true });
   }
 }
 
 export async function writeStackFiles(files: ProjectFiles, model: StackModel, secrets: readonly ResolvedSecret[]): Promise<StackTarget> {
   await writeSecretFiles(files, model, secrets);
-  await files.write(COMPOSE_FILE, composeText(model, files.root), { mode: 0o644 });
+  await files.write(COMPOSE_FILE, composeText(model, files.root), { mode: 0o600 });
   return stackTarget(files.root, model.project);
 }
