@@ -65,6 +65,8 @@ export interface ImageInfo {
   cmd: string[] | null;
   created: string;
   size: number;
+  /** The rootfs diff IDs, bottom first (`inspect` only). */
+  layers?: string[] | undefined;
 }
 
 export interface ImageBuilder {
@@ -238,9 +240,29 @@ export interface LeakFinding {
   path?: string | undefined;
 }
 
-/** Scans an image for secret values: every layer's files, config env, labels, history. */
+/**
+ * The leak guard's verdict cache for one set of secret values: which diff ID a stored layer
+ * (`sha256:<blob hex>` or `legacy:<id>/layer.tar`) is, and which diff IDs were proven clean.
+ */
+export interface LayerVerdicts {
+  diffIdOf(storedKey: string): string | undefined;
+  isClean(diffId: string): boolean;
+  /** `clean` undefined: out of scope (a base layer), only the stored key → diff ID fact is kept. */
+  remember(storedKey: string, diffId: string, clean: boolean | undefined): void;
+}
+
+export interface ScanOptions {
+  /** The images the build started from: their layers are out of scope (not the project's). */
+  baseImages?: readonly string[] | undefined;
+  verdicts?: LayerVerdicts | undefined;
+}
+
+/**
+ * Scans an image for secret values: the files (content, names, link targets) of every layer the
+ * project's build added, and the config env, labels, history. Exit 3 when it cannot read it.
+ */
 export interface ImageScanner {
-  scan(ref: string, secrets: readonly { name: string; value: string }[]): Promise<LeakFinding[]>;
+  scan(ref: string, secrets: readonly { name: string; value: string }[], options?: ScanOptions): Promise<LeakFinding[]>;
 }
 
 export interface WatchEvent {

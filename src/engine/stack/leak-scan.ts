@@ -38,6 +38,13 @@ export class ChunkMatcher {
     this.#carry = Buffer.from(tail.subarray(Math.max(0, tail.length - this.#keep)));
   }
 
+  /** Names of the needles in one whole text (a file name, a link target); leaves the stream state alone. */
+  search(text: string): string[] {
+    if (text.length === 0) return [];
+    const bytes = Buffer.from(text);
+    return this.#needles.filter((n) => bytes.includes(n.bytes)).map((n) => n.name);
+  }
+
   /** Names found since the last reset. */
   found(): string[] {
     return [...this.#found];
