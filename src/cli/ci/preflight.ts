@@ -9,6 +9,7 @@ import path from 'node:path';
 import { compileVariant } from '../../compile/index.js';
 import { loadBlubber } from '../../spec/blubber/index.js';
 import type { SpecIssue } from '../../spec/issues.js';
+import { outsideIssues } from '../local-paths.js';
 import { blubberRepoPath, checkMode, missingBlubberFiles, type Mode, type PipelineConfig } from '../../spec/pipeline/index.js';
 
 /** The variant a build step names when it can be known statically. */
@@ -41,6 +42,7 @@ export async function preflight(projectDir: string, config: PipelineConfig, name
         blubber = loadBlubber(await readFile(path.join(projectDir, repoPath), 'utf8'), repoPath);
         loaded.set(repoPath, blubber);
         if (!blubber.ok) errors.push(...blubber.errors);
+        else errors.push(...(await outsideIssues(projectDir, blubber.value)));
         warnings.push(...blubber.warnings);
       }
       if (!blubber.ok) continue;
