@@ -182,6 +182,11 @@ export interface StackTarget {
   file: string;
   /** Working directory for the tool (the project directory). */
   cwd: string;
+  /**
+   * Env secrets' values for the compose file's `${DEVPIPE_INJECT_*-}` references: given to the
+   * tool's process environment only (never written to a file), byte for byte.
+   */
+  env?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Deploys a rendered stack (Compose today; the kube target implements the same port). */

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { ProjectFiles, StackTarget } from '../../ports.js';
-import { envFileText, needsEnvFile, renderCompose, type ComposePaths } from './compose-render.js';
+import { injectEnv, renderCompose, type ComposePaths } from './compose-render.js';
 import type { StackModel } from './model.js';
 import type { ResolvedSecret } from './secrets.js';
 
@@ -47,13 +47,12 @@ export async function writeSecretFiles(files: ProjectFiles, model: StackModel, s
   await files.write(`${STATE_DIR}/.gitignore`, '# devpipe state: rendered stacks, fake secrets, reports. Never commit.\n*\n');
   const values = new Map(secrets.map((s) => [s.name, s.value]));
   for (const name of model.secrets) await files.write(secretPath(name), values.get(name) ?? '', { mode: 0o644, secret: true });
-  for (const service of model.services) {
-    if (needsEnvFile(service)) await files.write(envFilePath(service.name), envFileText(service, values), { mode: 0o600, secret: true });
-  }
+  // Env secrets no longer go through files (see compose-render.ts injectVar): drop old env files.
+  await files.remove(`${SECRETS_DIR}/env`);
 }
 
 export async function writeStackFiles(files: ProjectFiles, model: StackModel, secrets: readonly ResolvedSecret[]): Promise<StackTarget> {
   await writeSecretFiles(files, model, secrets);
   await files.write(COMPOSE_FILE, composeText(model, files.root), { mode: 0o600 });
-  return stackTarget(files.root, model.project);
+  return { ...stackTarget(files.root, model.project), env: injectEnv(model, new Map(secrets.map((s) => [s.name, s.value]))) };
 }
