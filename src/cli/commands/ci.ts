@@ -93,6 +93,9 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
   const docker = await ctx.docker();
   await docker.engine.info();
   await ctx.reporter();
+  const { currentOwner, ciProject, sweepDeadRuns } = await import('../ci/owner.js');
+  await sweepDeadRuns(ctx.projectDir, docker.containers, ctx.bus, (value) => ctx.redactor.value(value));
+  if (rerun) rerun = (await records.read(rerun.runId)) ?? rerun;
   const proc = await ctx.process();
   const registry = (options.registry as string | undefined) ?? ctx.env.DEVPIPE_CI_REGISTRY;
   const ports = {
@@ -128,7 +131,8 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
         });
     const outcome = await runPipeline(ports, ctx.bus, { config, pipeline, runId, setup, startedAt, rerun: rerun && plan ? { record: rerun, plan } : undefined }, {
       projectDir: ctx.projectDir,
-      project: path.basename(ctx.projectDir),
+      project: ciProject(ctx.projectDir),
+      owner: currentOwner(),
       revision,
       mode,
       keep: options.keep === true,
