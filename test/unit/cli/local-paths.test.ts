@@ -64,3 +64,11 @@ test('a Blubber file named outside the project (--blubber, build.blubber) is exi
     t.regex(result.stderr, /the Blubber file .* resolves outside the project/);
   }
 });
+
+test('ci: a blubberfile named outside the repository (..) is exit 2 located, never read', async (t) => {
+  const dir = await tempProject({ 'src/a.js': 'a' });
+  const loaded = loadPipelineConfig('pipelines:\n  test:\n    blubberfile: ../../../etc/hostname\n    stages:\n      - name: production\n        build: production\n', '.pipeline/config.yaml');
+  if (!loaded.ok) return t.fail(JSON.stringify(loaded.errors));
+  const checked = await preflight(dir, loaded.value, ['test'], 'test');
+  t.true(checked.errors.some((e) => /resolves outside the repository/.test(e.message) && e.line === 3), JSON.stringify(checked.errors));
+});
