@@ -24,6 +24,15 @@ if [ ! -f /etc/debian_version ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
+
+# The Debian mirror this machine's apt is configured with (deb822 sources first, then sources.list).
+debian_mirror() {
+  local m
+  m=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+  [ -n "$m" ] || m=$(awk '$1=="deb" && $0 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+  [ -n "$m" ] || { echo "no Debian mirror found in apt's sources" >&2; exit 3; }
+  printf '%s' "$m"
+}
 need=()
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
@@ -49,7 +58,7 @@ fi
 if ! docker compose version >/dev/null 2>&1; then
   log "installing the Compose v2 CLI plugin from Debian 13's docker-compose package"
   d=$(mktemp -d); mkdir -p "$d/lists/partial"
-  echo "deb http://deb.debian.org/debian trixie main" > "$d/sources.list"
+  echo "deb $(debian_mirror) trixie main" > "$d/sources.list"
   o=(-o "Dir::Etc::SourceList=$d/sources.list" -o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$d/lists")
   apt-get "${o[@]}" update -qq
   (cd "$d" && apt-get "${o[@]}" download docker-compose >/dev/null && dpkg -x docker-compose_*.deb x)
@@ -67,7 +76,7 @@ ensure_base() {
   if timeout 60 docker pull -q "$image" >/dev/null 2>&1; then log "pulled $image"; return; fi
   log "no registry: building $image with debootstrap (about a minute)"
   local r; r=$(mktemp -d)
-  debootstrap --variant=minbase "$suite" "$r" http://deb.debian.org/debian >/dev/null
+  debootstrap --variant=minbase "$suite" "$r" "$(debian_mirror)" >/dev/null
   tar -C "$r" -c . | docker import - "$image" >/dev/null
   rm -rf "$r"
 }

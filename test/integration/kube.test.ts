@@ -1,7 +1,8 @@
 /**
  * The minikube target against a real cluster: runs only when `kubectl --context minikube get ns`
- * succeeds; otherwise every test is skipped with the reason printed. It never fails for a missing
- * cluster, with or without DEVPIPE_REQUIRE_DOCKER=1 (that gate is about Docker only).
+ * succeeds; otherwise every test is skipped with the reason printed. It fails for a missing cluster
+ * only with DEVPIPE_REQUIRE_KUBE=1 (the hosted workflow .github/workflows/kube.yml sets it after
+ * starting minikube); DEVPIPE_REQUIRE_DOCKER=1 is about Docker only.
  *
  * What it proves on a laptop with minikube: `devpipe up --target minikube && devpipe e2e --target
  * minikube` passes for fixtures/staging-copy as on Compose, images reach the cluster without a
@@ -19,7 +20,9 @@ const reason =
   probe.exitCode === 0
     ? undefined
     : `no Kubernetes cluster reachable through the minikube context (\`kubectl --context minikube get ns\`: ${String(probe.stderr || 'failed').split('\n').filter(Boolean).pop() ?? 'failed'})`;
-if (reason) console.log(`kube integration: skipped: ${reason}`);
+const required = process.env.DEVPIPE_REQUIRE_KUBE === '1';
+if (reason && required) anyTest('a Kubernetes cluster is reachable (DEVPIPE_REQUIRE_KUBE=1)', (t) => t.fail(reason));
+else if (reason) console.log(`kube integration: skipped: ${reason}`);
 const test = (reason ? anyTest.skip : anyTest.serial) as TestFn;
 
 const env = {};

@@ -1,9 +1,8 @@
 /**
  * `minikube docker-env` gives DOCKER_HOST=tcp://…:2376 with DOCKER_TLS_VERIFY=1 and
  * DOCKER_CERT_PATH; Context.dockerAt applies them over the context's env and calls findEngine.
- * KNOWN BUG (src/docker/connect.ts, not the kube code): fromHost reads DOCKER_TLS_VERIFY and
- * DOCKER_CERT_PATH from process.env instead of the env it was given, so the TLS endpoint is
- * dialled as plain http (a regression test: it failed before connect.ts read the given env).
+ * A regression test: fromHost once read DOCKER_TLS_VERIFY and DOCKER_CERT_PATH from process.env
+ * instead of the env it was given, so the TLS endpoint was dialled as plain http.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
