@@ -131,7 +131,7 @@ export class Context {
 
   /** Writes a result line to stdout (human mode only; --json carries results as events). */
   print(text = ''): void {
-    if (!this.options.json) this.streams.out.write(`${this.redactor.ownText(text)}\n`);
+    if (!this.options.json) this.streams.out.write(`${this.redactor.text(text)}\n`);
   }
 
   /** Writes foreign text (log lines, suite output) to stdout or stderr, every secret value redacted. */

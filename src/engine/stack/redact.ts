@@ -8,11 +8,11 @@
  * the value inside a JSON string); and, for a multi-line value, the whole value and each of its
  * lines that is long enough to be a value on its own.
  *
- * devpipe's own text (the message of an error or a warning, task titles) is never rewritten: in
- * those fields an occurrence that is a whole word, of a value that is a plain word (letters,
- * digits, `-`, `_`), is left alone (a fake value `password` must not turn the hint "give a
- * password" into nonsense). Foreign text (log lines, build output, details, records) is always
- * redacted in full.
+ * devpipe's own text (the message and hint of an error, a warning's text, task titles) is never
+ * rewritten: in those fields an occurrence that is a whole word, of a value that is a plain word
+ * (letters only, like `password`, `changeme`, `snakeoil`), is left alone (a fake value `password`
+ * must not turn the hint "give a password" into nonsense). Everything else — log lines, build
+ * output, error details, result lines, records, reports — is redacted in full.
  */
 import { DevpipeError } from '../../errors.js';
 import { EventBus, type EventMap, type EventName } from '../events.js';
@@ -25,7 +25,7 @@ export const MIN_REDACTED_LENGTH = MIN_SECRET_LENGTH;
 interface Pattern {
   name: string;
   text: string;
-  /** A plain word: protected inside devpipe's own text when it stands as a whole word. */
+  /** A plain word (letters only): protected inside devpipe's own text when it stands as a whole word. */
   word: boolean;
 }
 
@@ -45,7 +45,7 @@ function patternsOf(name: string, value: string): Pattern[] {
       if (trimmed.length >= MIN_SECRET_LENGTH) texts.add(trimmed);
     }
   }
-  return [...texts].filter((t) => t.length >= MIN_SECRET_LENGTH).map((text) => ({ name, text, word: /^[A-Za-z0-9_-]+$/.test(text) }));
+  return [...texts].filter((t) => t.length >= MIN_SECRET_LENGTH).map((text) => ({ name, text, word: /^[A-Za-z]+$/.test(text) }));
 }
 
 function isWordChar(char: string | undefined): boolean {

@@ -44,3 +44,12 @@ test("redaction never rewrites devpipe's own words: a value equal to a word of t
   t.regex(result.stderr, /secret "other" is declared but has no value/);
   t.notRegex(result.stderr, /\[secret:tok\]/);
 });
+
+test('up --dry-run prints the effective config with every value redacted (fakes included)', async (t) => {
+  const dir = await project('version: v1\nservices:\n  api:\n    build: production\n    secrets: [tok, word]\nsecrets:\n  tok: {fake: fake-token-for-staging}\n  word: {fake: snakeoil}\n');
+  const result = await runCli(['-C', dir, 'up', '--dry-run'], { env: noEngine });
+  t.is(result.exitCode, 0, result.stderr);
+  t.false(result.stdout.includes('fake-token-for-staging'));
+  t.false(result.stdout.includes('snakeoil'));
+  t.regex(result.stdout, /\[secret:tok\]/);
+});

@@ -16,6 +16,7 @@ const cases: { title: string; secrets: { name: string; value: string }[]; input:
   { title: 'own text: the same value inside a longer token is redacted', secrets: [{ name: 'pw', value: 'password' }], own: true, input: 'token=xpassword1', expected: 'token=x[secret:pw]1' },
   { title: 'own text: a value that is not a plain word is always redacted', secrets: [{ name: 'pw', value: 'pass word!' }], own: true, input: 'got pass word! here', expected: 'got [secret:pw] here' },
   { title: 'foreign text: a plain-word value is redacted even as a word', secrets: [{ name: 'pw', value: 'password' }], input: 'log: password', expected: 'log: [secret:pw]' },
+  { title: 'own text: a hyphenated value is not a word of devpipe (always redacted)', secrets: [{ name: 'tok', value: 'fake-token-for-staging' }], own: true, input: 'fake: fake-token-for-staging', expected: 'fake: [secret:tok]' },
 ];
 
 for (const c of cases) {
