@@ -8,6 +8,16 @@ import { displayPath, readSpecFile, reportWarnings } from './spec-files.js';
 export const defaultBlubberFile = '.pipeline/blubber.yaml';
 
 export async function loadProjectBlubber(ctx: Context, file: string | undefined): Promise<{ config: BlubberConfig; display: string }> {
+  if (file !== undefined) {
+    const { containment } = await import('../fs/containment.js');
+    const verdict = await containment(ctx.projectDir, file);
+    if (!verdict.inside) {
+      const { DevpipeError } = await import('../errors.js');
+      throw new DevpipeError('spec', `the Blubber file "${file}" resolves outside the project (${verdict.via ? `through the symlink to ${verdict.via}` : verdict.resolved})`, {
+        hint: 'a build reads only the project directory: name a Blubber file inside it (services.<name>.build.blubber in .pipeline/devpipe.yaml, or --blubber)',
+      });
+    }
+  }
   const spec = await readSpecFile(
     ctx,
     file ?? defaultBlubberFile,
@@ -17,6 +27,9 @@ export async function loadProjectBlubber(ctx: Context, file: string | undefined)
   const loaded = loadBlubber(spec.text, spec.display);
   if (!loaded.ok) throw new SpecError([...loaded.errors]);
   reportWarnings(ctx, loaded.warnings);
+  // No build reads outside the project: every local source resolves inside it, symlinks included.
+  const { assertInside } = await import('./local-paths.js');
+  await assertInside(ctx.projectDir, loaded.value);
   return { config: loaded.value, display: spec.display };
 }
 

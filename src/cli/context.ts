@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { EventBus } from '../engine/events.js';
+import { Redactor } from '../engine/stack/redact.js';
 import type { ContainerCopier, ContainerReplacer, ContainerRunner, ContainerSyncer, Engine, ImageBuilder, ImageFiles, ImagePusher, ImageStore, PodImages, ProcessRunner, StackResources, Watcher } from '../ports.js';
 import type { OutputStreams, Reporter } from '../ui/reporter.js';
 
@@ -36,7 +37,13 @@ export interface DockerAdapters {
 }
 
 export class Context {
-  readonly bus = new EventBus();
+  /**
+   * The one redaction point: every secret value resolved in this run is registered here
+   * (`redactor.add`), and every event (so every reporter: TTY, plain, --json), every result line
+   * (`print`), every saved report and record (`redact`) and the final error pass through it.
+   */
+  readonly redactor = new Redactor();
+  readonly bus = new EventBus((type, payload) => this.redactor.event(type, payload));
   readonly projectDir: string;
   #reporter: Reporter | undefined;
   #docker: Promise<DockerAdapters> | undefined;
@@ -130,7 +137,12 @@ export class Context {
 
   /** Writes a result line to stdout (human mode only; --json carries results as events). */
   print(text = ''): void {
-    if (!this.options.json) this.streams.out.write(`${text}\n`);
+    if (!this.options.json) this.streams.out.write(`${this.redactor.text(text)}\n`);
+  }
+
+  /** Writes foreign text (log lines, suite output) to stdout or stderr, every secret value redacted. */
+  write(stream: 'out' | 'err', text: string): void {
+    this.streams[stream].write(this.redactor.text(text));
   }
 
   #compose: Promise<import('../ports.js').StackDeployer> | undefined;
@@ -150,7 +162,7 @@ export class Context {
   /** Files devpipe writes under the project (`.devpipe/`). */
   async projectFiles(): Promise<import('../ports.js').ProjectFiles> {
     const { NodeProjectFiles } = await import('../fs/project-files.js');
-    return new NodeProjectFiles(this.projectDir);
+    return new NodeProjectFiles(this.projectDir, (text) => this.redactor.text(text));
   }
 
   /** The leak guard's image scanner (reads `docker save` output). */

@@ -98,11 +98,15 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       if (error.code === 'commander.executeSubCommandAsync') return exitCode;
       return 2;
     }
-    const failure = toDevpipeError(error);
+    const raw = toDevpipeError(error);
+    // The run's one redaction point (cli/context.ts) covers the final error too, --verbose stacks included.
+    const redactor = (ctx as Context | undefined)?.redactor;
+    const failure = redactor ? (redactor.error(raw) as DevpipeError) : raw;
     if (globals.json) {
       stdout.write(`${JSON.stringify({ type: 'error', time: new Date().toISOString(), ...failure.toJSON() })}\n`);
     }
-    stderr.write(`${failure.explain(globals.verbose)}\n`);
+    const verbose = globals.verbose ? raw.explain(true).split('\n').slice(raw.explain(false).split('\n').length) : [];
+    stderr.write(`${[failure.explain(false), ...verbose.map((line) => (redactor ? redactor.text(line) : line))].join('\n')}\n`);
     return failure.exitCode;
   }
 }

@@ -7,11 +7,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompiledImage } from '../engine/build.js';
-import { EventBus } from '../engine/events.js';
+import type { EventBus } from '../engine/events.js';
 import { contextLeakError, contextLeaks } from '../engine/stack/leak-scan.js';
 import { buildKey, buildsOf } from '../engine/stack/model.js';
-import { Redactor, RedactingBus } from '../engine/stack/redact.js';
-import { envLayer, fakeLayer, missingSecretsError, resolveSecrets, type ResolvedSecret, type SecretLayer } from '../engine/stack/secrets.js';
+import type { Redactor } from '../engine/stack/redact.js';
+import { checkSecretValues, envLayer, fakeLayer, missingSecretsError, resolveSecrets, type ResolvedSecret, type SecretLayer } from '../engine/stack/secrets.js';
 import { envFilePath, secretPath } from '../engine/stack/files.js';
 import type { StackBuild, StackPorts } from '../engine/stack/up.js';
 import { DevpipeError } from '../errors.js';
@@ -82,13 +82,13 @@ export async function resolveStackSecrets(ctx: Context, config: StackConfig, sec
   const resolution = resolveSecrets(config.secrets, layers);
   for (const unknown of resolution.unknown) ctx.bus.emit('message', { level: 'warn', text: `${unknown.source}: "${unknown.name}" is not a secret declared in ${STACK_FILE}; ignored` });
   if (requireAll && resolution.missing.length > 0) throw missingSecretsError(resolution.missing, displayPath(userFile));
-  const short = Redactor.tooShort(resolution.resolved);
-  if (short.length > 0) ctx.bus.emit('message', { level: 'warn', text: `secret value(s) of ${short.join(', ')} are shorter than 4 characters and cannot be redacted from output` });
-  const redactor = new Redactor(resolution.resolved);
+  checkSecretValues(config, resolution.resolved);
+  ctx.redactor.add(resolution.resolved);
+  const redactor = ctx.redactor;
   return {
     resolved: resolution.resolved,
     redactor,
-    bus: new RedactingBus(ctx.bus, redactor),
+    bus: ctx.bus,
     async guard<T>(fn: () => Promise<T>): Promise<T> {
       try {
         return await fn();
@@ -96,7 +96,7 @@ export async function resolveStackSecrets(ctx: Context, config: StackConfig, sec
         throw redactor.error(error);
       }
     },
-    print: (text = '') => ctx.print(redactor.text(text)),
+    print: (text = '') => ctx.print(text),
   };
 }
 

@@ -32,7 +32,6 @@ import type { Context } from '../context.js';
 import { sourceRevision } from '../git.js';
 import { keyValues, readSpecFile, reportWarnings } from '../spec-files.js';
 import { withProjectLock } from '../stack.js';
-import { sweepDeadRuns } from '../../engine/ci/teardown.js';
 
 export const configPath = '.pipeline/config.yaml';
 
@@ -119,7 +118,7 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
   }
   const modeOption = String(options.mode ?? 'test');
   if (!isMode(modeOption)) throw new DevpipeError('usage', `--mode must be test, gate or postmerge, got "${modeOption}"`);
-  const records = new FsRunRecords(ctx.projectDir);
+  const records = new FsRunRecords(ctx.projectDir, (value) => ctx.redactor.value(value));
 
   let rerun: RunRecord | undefined;
   if (rerunOption !== undefined) {
@@ -151,6 +150,7 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
 
   const docker = await ctx.docker();
   await docker.engine.info();
+  const { currentOwner, ciProject, sweepDeadRuns } = await import('../ci/owner.js');
   const proc = await ctx.process();
   const registry = (options.registry as string | undefined) ?? ctx.env.DEVPIPE_CI_REGISTRY;
   const ports = {
@@ -170,11 +170,12 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
   for (const text of checkout?.assumptions ?? []) ctx.bus.emit('message', { level: 'info', text });
   if (registry) ctx.bus.emit('message', { level: 'info', text: `publish pushes to ${registry}` });
 
-  // One ci at a time per project (its own lock: `up` may run beside it); holding it, any stage
-  // container of an earlier run is a leftover of a killed ci, removed before this run starts.
+  // One ci at a time per project (its own lock: `up` may run beside it); holding it, the
+  // containers of earlier runs whose devpipe process is gone are removed and those runs marked
+  // aborted (containers kept with --keep by a finished run stay).
   return withProjectLock(ctx, 'ci', options.signal as AbortSignal | undefined, async () => {
-    const swept = await sweepDeadRuns(docker.containers, path.basename(ctx.projectDir));
-    if (swept.length > 0) ctx.bus.emit('message', { level: 'info', text: `removed ${swept.length} container(s) left by an interrupted ci run: ${swept.join(', ')}` });
+    await sweepDeadRuns(ctx.projectDir, docker.containers, ctx.bus, (value) => ctx.redactor.value(value));
+    if (rerun) rerun = (await records.read(rerun.runId)) ?? rerun;
     return runAll();
   }, CI_LOCK_FILE);
 
@@ -195,7 +196,8 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
         });
     const outcome = await runPipeline(ports, ctx.bus, { config, pipeline, runId, setup, startedAt, rerun: rerun && plan ? { record: rerun, plan } : undefined }, {
       projectDir: ctx.projectDir,
-      project: path.basename(ctx.projectDir),
+      project: ciProject(ctx.projectDir),
+      owner: currentOwner(),
       revision,
       mode,
       keep: options.keep === true,

@@ -42,6 +42,8 @@ export async function run(ctx: Context, _args: unknown[], options: Record<string
   const ports = await stackPorts(ctx);
   const hasFile = (await ports.files.read(COMPOSE_FILE)) !== undefined;
   await ctx.reporter();
+  const { sweepDeadRuns } = await import('../ci/owner.js');
+  await sweepDeadRuns(ctx.projectDir, ports.containers, ctx.bus, (value) => ctx.redactor.value(value));
   const signal = options.signal as AbortSignal | undefined;
   const result = await withProjectLock(ctx, 'down', signal, () =>
     downStack(ports, ctx.bus, project, hasFile ? stackTarget(ports.files.root, project) : undefined, { volumes: options.volumes === true, signal }),

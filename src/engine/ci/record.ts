@@ -6,7 +6,8 @@ import { DevpipeError } from '../../errors.js';
 import { pipelineGraph, SETUP, TEARDOWN, type Pipeline } from '../../spec/pipeline/index.js';
 
 export type StageStatus = 'passed' | 'failed' | 'incomplete' | 'interrupted' | 'not-run' | 'reused';
-export type RunStatus = 'running' | 'passed' | 'failed' | 'incomplete' | 'interrupted';
+/** `aborted`: the devpipe process died mid-run (found and swept by the next ci/down). */
+export type RunStatus = 'running' | 'passed' | 'failed' | 'incomplete' | 'interrupted' | 'aborted';
 
 /** One step's outcome; `local-stand-in` = done differently from CI; `not-run-locally` = not done. */
 export interface StepOutcome {
@@ -52,6 +53,8 @@ export interface RunRecord {
   localTags: string[];
   /** Helm releases installed by `deploy` steps (uninstalled by teardown). */
   releases?: string[] | undefined;
+  /** The devpipe process running it (its liveness decides whether leftovers are swept). */
+  owner?: { pid: number; host: string } | undefined;
 }
 
 export interface RerunPlan {

@@ -26,6 +26,8 @@ export interface CiRunOptions {
   runTimeoutMs?: number;
   random?: () => number;
   now?: () => number;
+  /** The process running the pipeline: labelled on its containers, recorded (see sweep.ts). */
+  owner?: { pid: number; host: string } | undefined;
 }
 
 export interface RunState {
@@ -53,6 +55,7 @@ export function stageLabels(state: RunState, stage: string): Record<string, stri
     'devpipe.run': state.runId,
     'devpipe.pipeline': state.pipeline.name,
     'devpipe.stage': stage,
+    ...(state.options.owner ? { 'devpipe.owner-pid': String(state.options.owner.pid), 'devpipe.owner-host': state.options.owner.host } : {}),
   };
 }
 

@@ -43,6 +43,7 @@ const verdicts: Record<RunRecord['status'], string> = {
   incomplete: 'INCOMPLETE: every stage that ran passed, but some steps need infrastructure devpipe does not have (not a success)',
   interrupted: 'INTERRUPTED',
   running: 'RUNNING',
+  aborted: 'ABORTED: the devpipe process running it died; its containers were swept',
 };
 
 export interface SummaryOptions {

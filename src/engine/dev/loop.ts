@@ -274,7 +274,10 @@ export class DevLoop implements IterationContext {
 
   async buildOnly(keys: readonly string[], signal: AbortSignal) {
     const builds = [...this.plan.builds, ...(this.plan.tests ? [this.plan.tests] : [])].filter((b) => keys.includes(b.key));
+    // The unit-test image runs with no secret mounted: it is not scanned (nothing of it is deployed).
+    const onlyTests = this.plan.tests !== undefined && keys.length === 1 && keys[0] === this.plan.tests.key && !this.plan.builds.some((b) => b.key === keys[0]);
     return buildStackImages(this.ports, this.bus, builds, this.plan.secrets, {
+      scan: !onlyTests,
       project: this.plan.config.project,
       revision: this.plan.revision,
       fresh: false,

@@ -58,8 +58,12 @@ function service(model: StackModel, svc: ServiceModel, paths: ComposePaths): Rec
   const out: Record<string, unknown> = { image: svc.imageRef };
   if (svc.command) out.entrypoint = escapeAll(svc.command);
   if (svc.args) out.command = escapeAll(svc.args);
-  if (Object.keys(svc.env).length > 0) out.environment = Object.fromEntries(Object.entries(svc.env).map(([k, v]) => [k, escapeDollars(v)]));
-  if (needsEnvFile(svc)) out.env_file = [paths.envFile(svc.name)];
+  const environment: Record<string, string> = Object.fromEntries(Object.entries(svc.env).map(([k, v]) => [k, escapeDollars(v)]));
+  // Env secrets: a reference Compose fills from its own process env (StackTarget.env), never a
+  // value in a file; interpolation inserts it verbatim (Compose v1 and v2 alike, `$` and quotes
+  // included), and `-` keeps other compose calls quiet when the variable is not set.
+  for (const use of svc.secrets) if (use.env !== undefined) environment[use.env] = `\${${injectVar(use.name)}-}`;
+  if (Object.keys(environment).length > 0) out.environment = environment;
   const files = svc.secrets.filter((s) => s.file).map((s) => s.name);
   if (files.length > 0) out.secrets = files;
   if (svc.ports.length > 0 && !svc.pod) out.ports = svc.ports.map((p) => `${p.host}:${p.container}`);
@@ -137,16 +141,21 @@ export function renderCompose(model: StackModel, paths: ComposePaths): Record<st
   return file;
 }
 
-/** The env file of a service: `NAME=value` lines for the secrets it asked to get as env vars. */
-export function envFileText(svc: Pick<ServiceModel, 'name' | 'secrets'>, values: ReadonlyMap<string, string>): string {
-  const lines: string[] = [];
-  for (const use of svc.secrets) {
-    if (!use.env) continue;
-    const value = values.get(use.name) ?? '';
-    if (value.includes('\n')) {
-      throw new InternalError(`secret ${use.name} has a newline and cannot be an env var of ${svc.name}`);
+/** The variable of devpipe's own compose process that carries a secret's value for env secrets. */
+export function injectVar(secret: string): string {
+  return `DEVPIPE_INJECT_${secret.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+/** The values behind `injectVar` references for a model (given to the compose process only). */
+export function injectEnv(model: Pick<StackModel, 'services'>, values: ReadonlyMap<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const svc of model.services) {
+    for (const use of svc.secrets) {
+      if (use.env === undefined) continue;
+      const value = values.get(use.name) ?? '';
+      if (/[\r\n\0]/.test(value)) throw new InternalError(`secret ${use.name} has a newline and cannot be an env var of ${svc.name}`);
+      env[injectVar(use.name)] = value;
     }
-    lines.push(`${use.env}=${value}`);
   }
-  return `${lines.join('\n')}\n`;
+  return env;
 }

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { ProjectFiles, StackTarget } from '../../ports.js';
-import { envFileText, needsEnvFile, renderCompose, type ComposePaths } from './compose-render.js';
+import { injectEnv, renderCompose, type ComposePaths } from './compose-render.js';
 import type { StackModel } from './model.js';
 import { mountedFileName, renderMountedFile } from './mounted-files.js';
 import type { ResolvedSecret } from './secrets.js';
@@ -58,22 +58,24 @@ export function composeText(model: StackModel, root: string): string {
 export async function writeSecretFiles(files: ProjectFiles, model: StackModel, secrets: readonly ResolvedSecret[]): Promise<void> {
   await files.write(`${STATE_DIR}/.gitignore`, '# devpipe state: rendered stacks, fake secrets, reports. Never commit.\n*\n');
   const values = new Map(secrets.map((s) => [s.name, s.value]));
-  for (const name of model.secrets) await files.write(secretPath(name), values.get(name) ?? '', { mode: 0o644 });
+  for (const name of model.secrets) await files.write(secretPath(name), values.get(name) ?? '', { mode: 0o644, secret: true });
+  // Env secrets no longer go through files (see compose-render.ts injectVar): drop old env files.
+  await files.remove(`${SECRETS_DIR}/env`);
   for (const service of model.services) {
-    if (needsEnvFile(service)) await files.write(envFilePath(service.name), envFileText(service, values), { mode: 0o600 });
-    // Generated files: 0644 like secret files (the container's user is not known here).
+    // Generated files: 0644 like secret files (the container's user is not known here); those
+    // that carry secret values are written as they are (not redacted), like the secret files.
     for (const [index, file] of service.files.entries()) {
       const withSecrets = Object.keys(file.secrets).length > 0;
-      await files.write(mountedFilePath(service.name, index, file.path, withSecrets), renderMountedFile(service.name, file, values), { mode: 0o644 });
+      await files.write(mountedFilePath(service.name, index, file.path, withSecrets), renderMountedFile(service.name, file, values), { mode: 0o644, secret: withSecrets });
     }
   }
 }
 
 export async function writeStackFiles(files: ProjectFiles, model: StackModel, secrets: readonly ResolvedSecret[]): Promise<StackTarget> {
   await writeSecretFiles(files, model, secrets);
-  await files.write(STACK_RECORD, `${JSON.stringify({ project: model.project })}\n`, { mode: 0o644 });
-  await files.write(COMPOSE_FILE, composeText(model, files.root), { mode: 0o644 });
-  return stackTarget(files.root, model.project);
+  await files.write(STACK_RECORD, `${JSON.stringify({ project: model.project })}\n`, { mode: 0o600 });
+  await files.write(COMPOSE_FILE, composeText(model, files.root), { mode: 0o600 });
+  return { ...stackTarget(files.root, model.project), env: injectEnv(model, new Map(secrets.map((s) => [s.name, s.value]))) };
 }
 
 /** The project `up` last deployed here, when its record is readable. */

@@ -3,7 +3,6 @@
  * secret values, render and write the stack, deploy it, wait until every service is ready.
  * Talks to ports only.
  */
-import { createHash } from 'node:crypto';
 import { DevpipeError } from '../../errors.js';
 import type { ContainerRunner, ImageScanner, PodImages, ProjectFiles, StackDeployer, StackResources, StackTarget } from '../../ports.js';
 import type { StackConfig } from '../../spec/stack/types.js';
@@ -11,7 +10,7 @@ import { buildImages, type BuildPorts, type BuiltImage, type CompiledImage } fro
 import type { EventBus } from '../events.js';
 import { writeStackFiles } from './files.js';
 import { culprit, notReadyError, stackContainers, waitHealthy, type ServiceState } from './health.js';
-import { leakError } from './leak-scan.js';
+import { scanImages } from './leak-guard.js';
 import { LABEL_ROLE, serviceUrls, stackModel, type StackModel } from './model.js';
 import type { ResolvedSecret } from './secrets.js';
 
@@ -36,6 +35,8 @@ export interface BuildStackOptions {
   fresh: boolean;
   concurrency: number;
   signal?: AbortSignal | undefined;
+  /** false: images that never get a secret (dev's unit-test image) are not scanned. Default true. */
+  scan?: boolean;
 }
 
 /** Builds (in parallel) and scans every image; returns build key → content tag. */
@@ -61,58 +62,13 @@ export async function buildStackImages(
     const image = built[index];
     if (image) out.set(build.key, image);
   });
-  await scanImages(ports, bus, [...out.values()].map((b) => ({ ref: b.contentTag, imageId: b.imageId })), secrets);
+  if (options.scan === false) return out;
+  const bases = new Map(builds.map((b) => [b.key, b.image.baseImages]));
+  await scanImages(ports, bus, [...out].map(([key, b]) => ({ ref: b.contentTag, imageId: b.imageId, baseImages: bases.get(key) })), secrets);
   return out;
 }
 
-export const LEAK_GUARD_CACHE = '.devpipe/secrets/leak-guard.json';
-
-/** What a verdict is keyed by: the image and the exact secret values it was checked against. */
-export function verdictKey(imageId: string, secrets: readonly { name: string; value: string }[]): string {
-  const pairs = [...secrets].sort((a, b) => a.name.localeCompare(b.name)).map((s) => [s.name, s.value]);
-  return createHash('sha256').update(JSON.stringify([imageId, pairs])).digest('hex');
-}
-
-/**
- * The leak guard after a build: every image, every declared secret, all layers. A clean verdict is
- * remembered (keyed by image ID and the secret values, in the 0700 secrets directory) so an
- * unchanged image is not exported and scanned again on every `up`.
- */
-export async function scanImages(
-  ports: { scanner: ImageScanner; files?: ProjectFiles | undefined },
-  bus: EventBus,
-  images: readonly { ref: string; imageId?: string | undefined }[],
-  secrets: readonly ResolvedSecret[],
-): Promise<void> {
-  const needles = secrets.map((s) => ({ name: s.name, value: s.value }));
-  const cache = new Set<string>(ports.files ? (JSON.parse((await ports.files.read(LEAK_GUARD_CACHE)) ?? '[]') as string[]) : []);
-  let changed = false;
-  for (const { ref, imageId } of images) {
-    const id = `scan:${ref}`;
-    const started = Date.now();
-    bus.emit('task:start', { id, title: `leak guard ${ref}` });
-    const key = imageId ? verdictKey(imageId, needles) : undefined;
-    if (key && cache.has(key)) {
-      bus.emit('task:end', { id, status: 'cached', durationMs: Date.now() - started, detail: 'image and secret values unchanged since its last clean scan' });
-      continue;
-    }
-    const findings = await scanner(ports).scan(ref, needles);
-    if (findings.length > 0) {
-      bus.emit('task:end', { id, status: 'failed', durationMs: Date.now() - started, detail: `${findings.length} finding(s)` });
-      throw leakError(ref, findings);
-    }
-    if (key) {
-      cache.add(key);
-      changed = true;
-    }
-    bus.emit('task:end', { id, status: 'ok', durationMs: Date.now() - started, detail: `no secret value in ${needles.length ? 'any layer, env, label or history' : '(no secrets declared)'}` });
-  }
-  if (changed && ports.files) await ports.files.write(LEAK_GUARD_CACHE, JSON.stringify([...cache].slice(-200)), { mode: 0o600 });
-}
-
-function scanner(ports: { scanner: ImageScanner }): ImageScanner {
-  return ports.scanner;
-}
+export { LEAK_GUARD_CACHE, scanImages, verdictKey } from './leak-guard.js';
 
 export interface UpInput {
   config: StackConfig;

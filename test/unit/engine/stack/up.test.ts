@@ -63,7 +63,7 @@ test('up: builds, scans, writes, deploys, waits; then reports URLs and images', 
   t.is(p.pods.ensured, 1, 'api is built: its pod image is made to exist before the deploy');
   t.deepEqual(p.scanner.scanned, [summary.images[0]?.contentTag]);
   t.deepEqual(p.deployer.calls.map((c) => c.method), ['up']);
-  t.deepEqual(p.deployer.calls[0]?.target, { project: 'demo', file: '/p/.devpipe/stack/compose.yaml', cwd: '/p' });
+  t.deepEqual(p.deployer.calls[0]?.target, { project: 'demo', file: '/p/.devpipe/stack/compose.yaml', cwd: '/p', env: {} });
   t.is(p.files.files.get('.devpipe/secrets/tok')?.content, 'fake-tok-value');
   t.deepEqual(summary.services.map((s) => [s.name, s.kind, s.urls]), [['api', 'built', []], ['web', 'pinned', ['http://localhost:8080']]]);
   t.true(seen.some((e) => e.type === 'task:end' && e.id === 'health:api' && e.status === 'ok'));
