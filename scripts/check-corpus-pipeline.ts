@@ -11,7 +11,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatIssue } from '../src/spec/issues.js';
 import { parseYaml } from '../src/spec/yaml.js';
-import { blubberFilesNeeded, checkMode, findStage, graphText, loadPipelineConfig, missingBlubberFiles, type PipelineConfig } from '../src/spec/pipeline/index.js';
+import { preflight } from '../src/cli/ci/preflight.js';
+import { DevpipeError } from '../src/errors.js';
+import { blubberFilesNeeded, checkMode, findStage, graphText, loadPipelineConfig, missingBlubberFiles, selectPipelines, skippedLines, type PipelineConfig, type Selection } from '../src/spec/pipeline/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const corpus = resolve(process.argv[2] ?? join(here, '..', '..', 'shared', 'corpus'));
@@ -31,7 +33,7 @@ if (!existsSync(corpus)) {
   process.exit(0);
 }
 
-const counts = { files: 0, valid: 0, invalid: 0, crashed: 0, pipelines: 0, warnings: 0, missingBlubber: 0, missingVariants: 0, privileged: 0 };
+const counts = { files: 0, valid: 0, invalid: 0, crashed: 0, pipelines: 0, warnings: 0, missingBlubber: 0, missingVariants: 0, privileged: 0, ciRuns: 0, ciRefused: 0, ciNothing: 0, ciSkipped: 0 };
 
 /** Build variants (literal or `${.stage}`) that the Blubber file does not define: a cross-check, not a spec rule. */
 function missingVariants(config: PipelineConfig, repoRoot: string): string[] {
@@ -39,7 +41,7 @@ function missingVariants(config: PipelineConfig, repoRoot: string): string[] {
   for (const need of blubberFilesNeeded(config)) {
     const path = join(repoRoot, need.repoPath);
     if (!existsSync(path)) continue;
-    const parsed = parseYaml(readFileSync(path, 'utf8'), need.repoPath);
+    const parsed = parseYaml(readFileSync(path, 'utf8'), need.repoPath, { dialect: 'go-yaml-v2' });
     if (!parsed.ok) {
       out.push(`${need.repoPath} is not valid YAML (${parsed.errors.length} error(s)), used by pipeline ${need.pipeline}`);
       continue;
@@ -57,6 +59,42 @@ function missingVariants(config: PipelineConfig, repoRoot: string): string[] {
   }
   return out;
 }
+/**
+ * What `devpipe ci` (no pipeline name, test mode) decides before the engine: the pipelines it
+ * runs and skips, or why it refuses (exit 2). Semantics are checked for the selected pipelines
+ * only, as in CI; the Blubber files and variants of those pipelines are checked too.
+ */
+async function defaultCiVerdict(text: string, shown: string, repoRoot: string): Promise<void> {
+  let selection: Selection | undefined;
+  try {
+    const loaded = loadPipelineConfig(text, shown, {
+      select: (config) => {
+        selection = selectPipelines(config, [], 'test');
+        return selection.run;
+      },
+    });
+    if (!loaded.ok || !selection) {
+      if (loaded.ok) throw new Error('no selection for a valid file');
+      counts.ciRefused++;
+      console.log(`  devpipe ci: refused (exit 2): ${loaded.ok ? 'no selection' : loaded.errors.map(formatIssue).join('; ')}`);
+      return;
+    }
+    const checked = await preflight(repoRoot, loaded.value, selection.run, 'test');
+    counts.ciSkipped += selection.skipped.length;
+    if (checked.errors.length > 0) {
+      counts.ciRefused++;
+      console.log(`  devpipe ci: refused (exit 2): ${checked.errors.map(formatIssue).join('; ')}`);
+      return;
+    }
+    counts.ciRuns++;
+    console.log(`  devpipe ci: runs ${selection.run.join(', ')}${selection.skipped.length ? `; ${skippedLines(selection, 'test').join('; ')}` : ''}`);
+  } catch (error) {
+    if (!(error instanceof DevpipeError) || error.kind !== 'usage') throw error;
+    counts.ciNothing++;
+    console.log(`  devpipe ci: nothing to run in test mode (exit 2): ${error.message}`);
+  }
+}
+
 for (const path of findConfigs(corpus)) {
   counts.files++;
   const shown = relative(corpus, path);
@@ -65,6 +103,7 @@ for (const path of findConfigs(corpus)) {
     console.log(`\n== ${shown}: ${result.ok ? 'valid' : `${result.errors.length} error(s)`}`);
     for (const warning of result.warnings) console.log(`  ${formatIssue(warning)}`);
     counts.warnings += result.warnings.length;
+    await defaultCiVerdict(readFileSync(path, 'utf8'), shown, dirname(dirname(path)));
     if (!result.ok) {
       counts.invalid++;
       for (const error of result.errors) console.log(`  ${formatIssue(error)}`);
@@ -95,6 +134,7 @@ for (const path of findConfigs(corpus)) {
 console.log(
   `\n${counts.files} config.yaml files: ${counts.valid} valid (${counts.pipelines} pipelines), ${counts.invalid} invalid, ${counts.crashed} crashed; ` +
     `${counts.warnings} warning(s); ${counts.missingBlubber} missing Blubber file(s); ${counts.missingVariants} variant(s) not found; ` +
-    `${counts.privileged} pipeline(s) refused in test mode (publish/promote/deploy/trigger)`,
+    `${counts.privileged} pipeline(s) refused in test mode (publish/promote/deploy/trigger)\n` +
+    `devpipe ci (no name, test mode): runs on ${counts.ciRuns} files (${counts.ciSkipped} pipelines skipped and listed), refuses ${counts.ciRefused}, nothing to run on ${counts.ciNothing}`,
 );
 process.exit(counts.crashed > 0 ? 1 : 0);

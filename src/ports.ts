@@ -309,3 +309,24 @@ export interface StackResources {
   networks(labels: Readonly<Record<string, string>>): Promise<{ id: string; name: string }[]>;
   removeNetwork(id: string): Promise<void>;
 }
+
+/**
+ * A directory devpipe only reads (a deployment-charts checkout, the project's checkout for the
+ * staging import): text files and directory listings by relative path.
+ */
+export interface TextTree {
+  /** Absolute path, for messages. */
+  readonly root: string;
+  /** The file's text, or undefined when it does not exist. */
+  read(relative: string): Promise<string | undefined>;
+  /** Entry names of a directory (files and directories), or undefined when it does not exist. */
+  list(relative: string): Promise<string[] | undefined>;
+}
+
+/** The user's fake secrets outside the repository (`~/.config/devpipe/secrets/<project>.yaml`). */
+export interface FakeSecretStore {
+  readonly description: string;
+  read(): Promise<Record<string, string>>;
+  /** Adds values for names that have none yet (existing values are kept). */
+  add(values: Readonly<Record<string, string>>): Promise<void>;
+}

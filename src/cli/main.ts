@@ -29,6 +29,7 @@ const modules: Record<string, () => Promise<CommandModule>> = {
   e2e: () => import('./commands/e2e.js'),
   dev: () => import('./commands/dev.js'),
   'secrets-check': () => import('./commands/secrets-check.js'),
+  'import-staging': () => import('./commands/import-staging.js'),
 };
 
 function packageVersion(): string {

@@ -88,7 +88,7 @@ export function buildProgram(version: string, dispatch: Dispatch, setExit: (code
     .option('--param <K=V>', 'set setup.params.K (repeatable)', keyValue('--param'), [])
     .option('--rerun [run]', 'rerun a recorded run (default: the last one)')
     .option('--from <stage>', 'with --rerun: start from this stage, reusing recorded bindings of its ancestors')
-    .option('--graph', 'print the execution graph (frames and DOT) and exit')
+    .option('--graph [format]', 'print the execution graph and exit: frames and DOT (default), `text` (frames only) or `dot` (Graphviz DOT only, e.g. --graph=dot | dot -Tsvg)')
     .option('--keep', 'keep containers and images for inspection (no teardown)')
     .option('--pull', 'pull base images even when they exist locally (imagePullPolicy: always never pulls otherwise)')
     .option('--secrets <file>', 'fake secret values for run.credentials (YAML map id: value)')
@@ -138,6 +138,23 @@ export function buildProgram(version: string, dispatch: Dispatch, setExit: (code
     .option('--no-logs', 'do not stream service logs')
     .option('--secrets <file>', 'fake secret values (overrides devpipe.yaml and the user config)')
     .action(run('dev'));
+
+  program
+    .command('import-staging')
+    .description("derive .pipeline/devpipe.yaml from staging's own configuration (a deployment-charts checkout)")
+    .argument('[service]', 'the service (helmfile.d/services/<name>; default: the one running the image this checkout publishes)')
+    .option('--charts <dir>', 'a deployment-charts checkout (required)')
+    .option('--release <name>', 'the release to import when staging installs several (default: the one not named test/canary)')
+    .addOption(new Option('--routes <policy>', 'listeners without a local service: stubs, or documented public endpoints').choices(['offline', 'online']).default('offline'))
+    .option('--general <file>', "SRE general values, relative to --charts (staging's /etc/helmfile-defaults/general-staging.yaml)", '.fixtures/general-staging.yaml')
+    .option('--listeners <file>', "listener definitions instead of the general values' services_proxy (a services_proxy map, or puppet's services_proxy/envoy.yaml)")
+    .option('--external <chart>', 'a chart whose services are never run locally (repeatable; mediawiki always is)', collect, [])
+    .option('--output <file>', 'where to write, relative to the project', '.pipeline/devpipe.yaml')
+    .option('--no-checkout', 'do not build anything from this repository: pin every service')
+    .option('--no-publish', "do not publish the services' ports on this machine (they stay reachable by name on the stack network)")
+    .option('--force', 'overwrite local edits made since the last import')
+    .option('--dry-run', 'print the result and the diff; write nothing')
+    .action(run('import-staging'));
 
   const secrets = program.command('secrets').description('fake secrets');
   secrets

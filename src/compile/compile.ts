@@ -63,6 +63,23 @@ function scratchWarnings(config: BlubberConfig, variant: ExpandedVariant): SpecI
   return [{ ...issue, severity: 'warning' }];
 }
 
+/**
+ * A custom builder with requirements but no command or script: Blubber >= v1.3.0 copies the
+ * requirements (devpipe does too, see docs/blubber.md); Blubber <= v1.2 skipped the whole builder.
+ */
+function requirementsOnlyWarnings(config: BlubberConfig, variant: ExpandedVariant): SpecIssue[] {
+  const customs = [
+    ...(variant.builder ? [{ builder: variant.builder, at: 'builder' }] : []),
+    ...(variant.builders ?? []).flatMap((entry, i) => (entry.custom ? [{ builder: entry.custom, at: `builders[${i}].custom` }] : [])),
+  ];
+  return customs
+    .filter(({ builder }) => (builder.requirements?.length ?? 0) > 0 && builder.command === undefined && builder.script === undefined)
+    .map(({ at }) => ({
+      ...issueFor(config, ['variants', variant.name], `variant "${variant.name}": ${at} has requirements but no command or script; they are copied (Blubber >= v1.3.0), while Blubber <= v1.2 and the v0.x Dockerfile compiler skipped such a builder entirely`, 'if CI builds with an older Blubber frontend, the files are not there in CI; add a command (e.g. `command: [true]`) to be explicit'),
+      severity: 'warning' as const,
+    }));
+}
+
 /** Compiles a variant of a loaded Blubber config. */
 export function compileVariant(config: BlubberConfig, variantName: string, options: CompileOptions = {}): SpecResult<CompiledBuild> {
   const plan = planStages(config, variantName);
@@ -88,7 +105,7 @@ export function compileVariant(config: BlubberConfig, variantName: string, optio
   for (const variant of plan.value) if (variant.base !== undefined) Object.assign(buildArgs, variant.arguments);
   Object.assign(buildArgs, options.buildArgs ?? {});
 
-  const warnings = [...plan.warnings, ...plan.value.flatMap((v) => scratchWarnings(config, v)), ...ctx.warnings];
+  const warnings = [...plan.warnings, ...plan.value.flatMap((v) => [...scratchWarnings(config, v), ...requirementsOnlyWarnings(config, v)]), ...ctx.warnings];
   return {
     ok: true,
     value: {

@@ -82,8 +82,14 @@ function postInstall(variant: ExpandedVariant, steps: BuilderSteps[]): Instructi
   }
   for (const step of steps) out.push(...step.post);
   if (variant.runs.in !== undefined) out.push({ kind: 'workdir', path: variant.runs.in });
-  if (variant.entrypoint !== undefined) out.push({ kind: 'entrypoint', args: variant.entrypoint });
+  // Blubber emits ENTRYPOINT only for a non-empty list (config/variant.go: len > 0): `entrypoint: []`
+  // keeps the base image's entrypoint (and still replaces an inherited one with nothing).
+  if (hasEntrypoint(variant)) out.push({ kind: 'entrypoint', args: variant.entrypoint });
   return out;
+}
+
+function hasEntrypoint(variant: ExpandedVariant): variant is ExpandedVariant & { entrypoint: string[] } {
+  return variant.entrypoint !== undefined && variant.entrypoint.length > 0;
 }
 
 /** The stage of one expanded variant. */
@@ -92,7 +98,7 @@ export function compileStage(ctx: CompileContext, variant: ExpandedVariant): Sta
     const instructions: PhasedInstruction[] = [
       ...withPhase('privileged', [{ kind: 'from', image: SCRATCH, as: variant.name }]),
       ...withPhase('install', installCopies(ctx, variant)),
-      ...withPhase('post-install', variant.entrypoint !== undefined ? [{ kind: 'entrypoint', args: variant.entrypoint }] : []),
+      ...withPhase('post-install', hasEntrypoint(variant) ? [{ kind: 'entrypoint', args: variant.entrypoint }] : []),
     ];
     return { name: variant.name, base: SCRATCH, role: 'variant', instructions };
   }

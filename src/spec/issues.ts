@@ -52,7 +52,7 @@ export class SpecError extends DevpipeError {
   override readonly name = 'SpecError';
   readonly issues: readonly SpecIssue[];
 
-  constructor(issues: SpecIssue[], summary?: string) {
+  constructor(issues: SpecIssue[], summary?: string, hint = 'fix the spec at the locations above; nothing was built or started') {
     const sorted = sortIssues(issues);
     const first = sorted[0];
     const files = [...new Set(sorted.map((i) => i.file))];
@@ -63,7 +63,7 @@ export class SpecError extends DevpipeError {
         : `${sorted.length} problems in ${files.join(', ')}`);
     super('spec', message, {
       details: sorted.length === 1 && !summary ? [] : sorted.map(formatIssue),
-      hint: 'fix the spec at the locations above; nothing was built or started',
+      hint,
     });
     this.issues = sorted;
   }

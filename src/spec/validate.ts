@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { nearest, type KeyPath, type SpecIssue } from './issues.js';
-import { issueAt, type YamlSource } from './yaml.js';
+import { issueAt, sourceTextAt, type YamlSource } from './yaml.js';
 
 type AnySchema = z.ZodType;
 type Raw = z.core.$ZodRawIssue;
@@ -16,6 +16,7 @@ type Issue = z.core.$ZodIssue;
 /** How a YAML value is named in messages. */
 export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'null';
+  if (value instanceof Date) return `the timestamp ${value.toISOString().replace(/T00:00:00\.000Z$/, '')}`;
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return value === '' ? 'an empty string' : `the string ${JSON.stringify(truncate(value))}`;
@@ -48,8 +49,8 @@ const errorMap: z.core.$ZodErrorMap = (issue: Raw) => {
   switch (issue.code) {
     case 'invalid_type': {
       const hint =
-        issue.expected === 'string' && (typeof issue.input === 'number' || typeof issue.input === 'boolean')
-          ? `\nhint: quote it: "${String(issue.input)}" (YAML reads unquoted ${String(issue.input)} as a ${typeof issue.input})`
+        issue.expected === 'string' && (typeof issue.input === 'number' || typeof issue.input === 'boolean' || issue.input instanceof Date)
+          ? `\nhint: quote it: "${String(issue.input)}" (YAML reads unquoted ${String(issue.input)} as a ${issue.input instanceof Date ? 'timestamp' : typeof issue.input})`
           : '';
       if (issue.input === undefined) return `is required: expected ${expectedName(issue.expected)}`;
       return `expected ${expectedName(issue.expected)}, got ${describeValue(issue.input)}${hint}`;
@@ -200,9 +201,17 @@ export function validate<S extends AnySchema>(
       continue;
     }
     const { message, hint } = splitHint(issue.message);
-    errors.push(issueAt(source, path, message, { hint }));
+    errors.push(issueAt(source, path, message, { hint: asWritten(hint, source, path) }));
   }
   return { ok: false, errors: dedupe(errors) };
+}
+
+/** A "quote it" hint names the value as the user wrote it (`y`, `0o17`), not as YAML read it. */
+function asWritten(hint: string | undefined, source: YamlSource, path: (string | number)[]): string | undefined {
+  if (!hint?.startsWith('quote it: ')) return hint;
+  const text = sourceTextAt(source, path);
+  if (text === undefined || /^["']/.test(text)) return hint;
+  return hint.replace(/^quote it: "[^"]*" \(YAML reads unquoted \S+/, `quote it: "${text}" (YAML reads unquoted ${text}`);
 }
 
 function dedupe(issues: SpecIssue[]): SpecIssue[] {

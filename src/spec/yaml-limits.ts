@@ -137,8 +137,8 @@ function keyText(key: unknown): string | undefined {
   return undefined;
 }
 
-/** Duplicate keys in any mapping, each located at the repeated key (linear: one Set per map). */
-export function duplicateKeyIssues(doc: Document.Parsed, lines: LineCounter, file: string): SpecIssue[] {
+/** Complex keys, and (unless the reader keeps the last of duplicates) duplicate keys: located errors. */
+export function duplicateKeyIssues(doc: Document.Parsed, lines: LineCounter, file: string, options: { allowDuplicates?: boolean } = {}): SpecIssue[] {
   const issues: SpecIssue[] = [];
   visit(doc, {
     Pair(_key, pair) {
@@ -147,6 +147,7 @@ export function duplicateKeyIssues(doc: Document.Parsed, lines: LineCounter, fil
       }
     },
     Map(_key, map) {
+      if (options.allowDuplicates) return;
       const seen = new Set<string>();
       for (const pair of map.items) {
         if (isScalar(pair.key) && pair.key.value === '<<') continue;

@@ -5,7 +5,11 @@
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type Tags } from 'yaml';
 import { formatKeyPath, type KeyPath, type SpecIssue } from './issues.js';
+import { keepLastDuplicates, reindentFlowContinuations } from './yaml-compat.js';
+import { dialectTags, type YamlDialect } from './yaml-dialects.js';
 import { blockDepthIssue, cyclicAliasIssue, duplicateKeyIssues, flowDepthIssue, MAX_ALIAS_COUNT, sizeIssue, toDataIssue, treeDepthIssue } from './yaml-limits.js';
+
+export type { YamlDialect } from './yaml-dialects.js';
 
 export interface YamlSource {
   /** The path as shown to the user (relative to the project where possible). */
@@ -13,6 +17,8 @@ export interface YamlSource {
   text: string;
   doc: Document.Parsed;
   lines: LineCounter;
+  /** Spaces added at the start of a line before parsing (yaml-compat.ts), by 1-based line. */
+  shifts?: ReadonlyMap<number, number>;
 }
 
 export interface Position {
@@ -20,7 +26,18 @@ export interface Position {
   col: number;
 }
 
-export type ParsedYaml = { ok: true; source: YamlSource; value: unknown } | { ok: false; errors: SpecIssue[] };
+export type ParsedYaml = { ok: true; source: YamlSource; value: unknown; warnings: SpecIssue[] } | { ok: false; errors: SpecIssue[] };
+
+export interface ParseOptions {
+  /**
+   * Read as the tool that reads this file in CI does (scalar typing, duplicate keys, flow
+   * indentation, extra documents): `go-yaml-v2` for Blubber, `snakeyaml` for PipelineLib.
+   * Without it: the `yaml` package's strict YAML 1.1 (duplicate keys and extra documents refused).
+   */
+  dialect?: YamlDialect;
+}
+
+const readers: Record<YamlDialect, string> = { 'go-yaml-v2': 'Blubber (Go yaml.v2)', snakeyaml: 'PipelineLib (SnakeYAML)' };
 
 const yamlHints: Record<string, string> = {
   BAD_INDENT: 'check the indentation: nested keys need more spaces than their parent, siblings the same',
@@ -48,35 +65,56 @@ function floatNeedsDigit(tags: Tags): Tags {
 }
 
 /** Parses YAML 1.1 with positions. Syntax errors are located issues, all of them. */
-export function parseYaml(text: string, file: string): ParsedYaml {
+export function parseYaml(text: string, file: string, options: ParseOptions = {}): ParsedYaml {
   const tooLarge = sizeIssue(text, file) ?? flowDepthIssue(text, file) ?? blockDepthIssue(text, file);
   if (tooLarge) return { ok: false, errors: [tooLarge] };
+  const { dialect } = options;
   const lines = new LineCounter();
+  const reindented = dialect ? reindentFlowContinuations(text) : undefined;
+  const shifts = reindented?.shifts ?? new Map<number, number>();
+  const column = (line: number, col: number): number => Math.max(1, col - (shifts.get(line) ?? 0));
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, {
+    doc = parseDocument(reindented?.text ?? text, {
       version: '1.1',
       lineCounter: lines,
       prettyErrors: false,
       merge: true,
       // Duplicate keys are found by duplicateKeyIssues (linear); the package's own check is quadratic.
+      // The CI dialects keep the last of duplicate keys instead (keepLastDuplicates), with a warning.
       uniqueKeys: false,
-      customTags: floatNeedsDigit,
+      customTags: dialect ? dialectTags(dialect) : floatNeedsDigit,
     });
   } catch (error) {
     return { ok: false, errors: [toDataIssue(undefined, lines, file, error)] };
   }
-  const structural = [...duplicateKeyIssues(doc, lines, file)];
+  const warnings: SpecIssue[] = [];
+  const parseErrors = doc.errors.filter((error) => {
+    // yaml.v2 (Blubber) reads the first document and ignores the rest.
+    if (dialect !== 'go-yaml-v2' || error.code !== 'MULTIPLE_DOCS') return true;
+    const pos = lines.linePos(error.pos[0]);
+    warnings.push({
+      file,
+      line: pos.line,
+      col: column(pos.line, pos.col),
+      path: '',
+      message: `a second YAML document starts here; ${readers[dialect]} reads only the first, so everything from here on is ignored`,
+      hint: 'remove the `---` and what follows, or move it into the first document',
+      severity: 'warning',
+    });
+    return false;
+  });
+  const structural = duplicateKeyIssues(doc, lines, file, { allowDuplicates: dialect !== undefined });
   const tooDeep = treeDepthIssue(doc, lines, file) ?? cyclicAliasIssue(doc, lines, file);
   if (tooDeep) structural.push(tooDeep);
-  if (doc.errors.length > 0 || structural.length > 0) {
-    const errors = doc.errors.map((error): SpecIssue => {
+  if (parseErrors.length > 0 || structural.length > 0) {
+    const errors = parseErrors.map((error): SpecIssue => {
       const pos = lines.linePos(error.pos[0]);
       const firstLine = error.message.split('\n')[0] ?? error.message;
       return {
         file,
         line: pos.line,
-        col: pos.col,
+        col: column(pos.line, pos.col),
         path: '',
         message: `invalid YAML: ${firstLine.replace(/ at line \d+, column \d+:?$/, '')}`,
         hint: yamlHints[error.code],
@@ -85,9 +123,10 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     });
     return { ok: false, errors: [...errors, ...structural] };
   }
-  const source: YamlSource = { file, text, doc, lines };
+  if (dialect) warnings.push(...keepLastDuplicates(doc, lines, file, column, readers[dialect]));
+  const source: YamlSource = { file, text, doc, lines, shifts };
   try {
-    return { ok: true, source, value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+    return { ok: true, source, value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), warnings };
   } catch (error) {
     return { ok: false, errors: [toDataIssue(doc, lines, file, error)] };
   }
@@ -96,7 +135,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
 function position(source: YamlSource, offset: number | undefined): Position {
   if (offset === undefined) return { line: 1, col: 1 };
   const pos = source.lines.linePos(offset);
-  return { line: pos.line, col: pos.col };
+  return { line: pos.line, col: Math.max(1, pos.col - (source.shifts?.get(pos.line) ?? 0)) };
 }
 
 /** Finds the node at a key path, or its deepest existing ancestor. */
@@ -130,6 +169,13 @@ function keyEquals(key: unknown, wanted: string | number): boolean {
 export function locate(source: YamlSource, path: KeyPath): Position {
   const { node } = nodeAt(source, path);
   return position(source, node?.range?.[0]);
+}
+
+/** The text of the plain scalar at `path` as written in the file (for "quote it" hints). */
+export function sourceTextAt(source: YamlSource, path: KeyPath): string | undefined {
+  const { node, depth } = nodeAt(source, path);
+  if (depth !== path.length || !isScalar(node) || !node.range) return undefined;
+  return source.text.slice(node.range[0], node.range[1]).trim() || undefined;
 }
 
 /** Position of the *key* at `path` (for unknown keys, duplicate names), falling back to the value. */

@@ -7,9 +7,21 @@
 import path from 'node:path';
 import { planRerun, randomRun, runPipeline, summaryText, type RunRecord } from '../ci/run-helpers.js';
 import { DevpipeError } from '../../errors.js';
-import { SpecError } from '../../spec/issues.js';
+import { SpecError, type SpecIssue } from '../../spec/issues.js';
 import { stackName } from '../../spec/stack/load.js';
-import { findPipeline, graphDot, graphText, isMode, loadPipelineConfig, setupValues, type Mode, type PipelineConfig } from '../../spec/pipeline/index.js';
+import {
+  findPipeline,
+  graphDot,
+  graphText,
+  isMode,
+  loadPipelineConfig,
+  selectPipelines,
+  setupValues,
+  skippedLines,
+  type Mode,
+  type PipelineConfig,
+  type Selection,
+} from '../../spec/pipeline/index.js';
 import { readCheckout } from '../ci/checkout.js';
 import { preflight } from '../ci/preflight.js';
 import { FsProjectFiles, FsRunRecords } from '../ci/records.js';
@@ -22,34 +34,69 @@ import { sweepDeadRuns } from '../../engine/ci/teardown.js';
 
 export const configPath = '.pipeline/config.yaml';
 
-async function loadConfig(ctx: Context): Promise<PipelineConfig> {
+/**
+ * Reads the config and selects the pipelines of this run in one pass: CI checks the schema of the
+ * whole file but the semantics of the selected pipelines only (the others' errors are warnings).
+ */
+async function loadConfig(ctx: Context, choose: (config: PipelineConfig) => Selection): Promise<{ config: PipelineConfig; selection: Selection }> {
   const spec = await readSpecFile(ctx, configPath, 'PipelineLib config', `devpipe ci reads ${configPath} in the project directory (${ctx.projectDir}); run it in a repository that has one, or pass -C DIR`);
-  const loaded = loadPipelineConfig(spec.text, spec.display);
+  let selection: Selection | undefined;
+  const loaded = loadPipelineConfig(spec.text, spec.display, {
+    select: (config) => {
+      selection = choose(config);
+      return selection.run;
+    },
+  });
   if (!loaded.ok) throw new SpecError([...loaded.errors]);
   reportWarnings(ctx, loaded.warnings);
-  return loaded.value;
+  return { config: loaded.value, selection: selection ?? choose(loaded.value) };
 }
 
-function selectPipelines(config: PipelineConfig, names: readonly string[]): string[] {
-  const all = config.pipelines.map((p) => p.name);
-  for (const name of names) {
-    if (!all.includes(name)) {
-      throw new DevpipeError('usage', `Pipeline '${name}' is not defined in project's '${config.file}'`, { hint: all.length > 0 ? `pipelines: ${all.join(', ')}` : 'the file defines no pipelines' });
-    }
-  }
-  return names.length > 0 ? [...new Set(names)] : all;
+const graphFormats = ['text', 'dot'] as const;
+type GraphFormat = (typeof graphFormats)[number] | 'both';
+
+/**
+ * `--graph` takes an optional format. Commander reads `--graph publish` as the format `publish`:
+ * a value that is not a format is the pipeline name the user meant.
+ */
+function graphOption(value: unknown, requested: string[]): GraphFormat | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return 'both';
+  const text = String(value);
+  if ((graphFormats as readonly string[]).includes(text)) return text as GraphFormat;
+  requested.unshift(text);
+  return 'both';
 }
 
-function printGraph(ctx: Context, config: PipelineConfig, names: readonly string[]): void {
+function printGraph(ctx: Context, config: PipelineConfig, names: readonly string[], format: GraphFormat): void {
   for (const name of names) {
     const pipeline = findPipeline(config, name)!;
-    ctx.print(`pipeline ${name}:`);
-    ctx.print(graphText(pipeline));
-    ctx.print();
-    ctx.print(graphDot(pipeline));
-    ctx.print();
+    if (format !== 'dot') {
+      ctx.print(`pipeline ${name}:`);
+      ctx.print(graphText(pipeline));
+      ctx.print();
+    }
+    if (format !== 'text') {
+      ctx.print(graphDot(pipeline));
+      ctx.print();
+    }
     ctx.bus.emit('result', { command: 'ci --graph', data: { pipeline: name, frames: graphText(pipeline), dot: graphDot(pipeline) } });
   }
+}
+
+/**
+ * A named pipeline that uses actions the mode refuses: CI's verdict, with the way to run it
+ * (the file itself is fine: CI runs that pipeline from gate or postmerge).
+ */
+function modeError(errors: SpecIssue[], mode: Mode, requested: readonly string[]): SpecError {
+  const refused = errors.filter((e) => / that is not allowed by this pipeline in \w+ mode$/.test(e.message));
+  if (refused.length === 0 || refused.length !== errors.length) return new SpecError(errors);
+  const names = [...new Set(refused.map((e) => e.path.split('.')[1] ?? ''))].filter(Boolean);
+  const onlyBlubberfile = refused.every((e) => e.message.includes('(`blubberfile`)'));
+  const hint = onlyBlubberfile
+    ? 'CI refuses a stage-level blubberfile in every mode: set `blubberfile` on the pipeline instead'
+    : `the file is valid: CI runs ${names.join(', ')} from gate or postmerge, not ${mode}; run \`devpipe ci --mode postmerge ${requested.join(' ')}\``;
+  return new SpecError(errors, undefined, hint);
 }
 
 /** `devpipe` or `devpipe -C dir`, for the printed rerun command. */
@@ -58,7 +105,8 @@ function invocation(ctx: Context): string {
 }
 
 export async function run(ctx: Context, args: unknown[], options: Record<string, unknown>): Promise<number> {
-  const requested = (args[0] as string[] | undefined) ?? [];
+  const requested = [...((args[0] as string[] | undefined) ?? [])];
+  const graph = graphOption(options.graph, requested);
   const rerunOption = options.rerun as string | boolean | undefined;
   const from = options.from as string | undefined;
   if (from !== undefined && rerunOption === undefined) {
@@ -66,7 +114,6 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
   }
   const modeOption = String(options.mode ?? 'test');
   if (!isMode(modeOption)) throw new DevpipeError('usage', `--mode must be test, gate or postmerge, got "${modeOption}"`);
-  const config = await loadConfig(ctx);
   const records = new FsRunRecords(ctx.projectDir);
 
   let rerun: RunRecord | undefined;
@@ -80,13 +127,18 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
       throw new DevpipeError('usage', `run ${rerun.runId} ran pipeline \`${rerun.pipeline}\`, not ${requested.join(', ')}`, { hint: `drop the pipeline name: devpipe ci --rerun ${rerun.runId}` });
     }
   }
-  const names = rerun ? selectPipelines(config, [rerun.pipeline]) : selectPipelines(config, requested);
   const mode: Mode = rerun && isMode(rerun.mode) ? rerun.mode : modeOption;
-  const checked = await preflight(ctx.projectDir, config, names, options.graph ? undefined : mode);
+  // Attached first, so the spec's warnings and the skipped pipelines are shown even when the
+  // run stops before the engine is reached.
+  await ctx.reporter();
+  const { config, selection } = await loadConfig(ctx, (loaded) => selectPipelines(loaded, rerun ? [rerun.pipeline] : requested, graph ? undefined : mode));
+  const names = selection.run;
+  for (const text of skippedLines(selection, mode)) ctx.bus.emit('message', { level: 'info', text });
+  const checked = await preflight(ctx.projectDir, config, names, graph ? undefined : mode);
   reportWarnings(ctx, checked.warnings);
-  if (checked.errors.length > 0) throw new SpecError(checked.errors);
-  if (options.graph) {
-    printGraph(ctx, config, names);
+  if (checked.errors.length > 0) throw modeError(checked.errors, mode, requested);
+  if (graph) {
+    printGraph(ctx, config, names, graph);
     return 0;
   }
   const plan = rerun ? planRerun(findPipeline(config, rerun.pipeline)!, rerun, from) : undefined;
@@ -94,7 +146,6 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
 
   const docker = await ctx.docker();
   await docker.engine.info();
-  await ctx.reporter();
   const proc = await ctx.process();
   const registry = (options.registry as string | undefined) ?? ctx.env.DEVPIPE_CI_REGISTRY;
   const ports = {

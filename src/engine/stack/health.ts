@@ -30,7 +30,9 @@ export function serviceStates(model: StackModel, containers: readonly ContainerI
   return model.services.map((service) => {
     const container = containers.find((c) => c.labels[LABEL_SERVICE] === service.name);
     if (!container) return { service: service.name, state: 'missing', health: 'none', status: 'not created', ready: false };
-    const health = healthOf(container.status);
+    // An HTTP healthcheck runs in the service's sidecar: its health is the service's.
+    const prober = service.healthcheck?.http ? containers.find((c) => c.labels[LABEL_SERVICE] === service.sidecar) : container;
+    const health = prober ? healthOf(prober.status) : 'starting';
     const running = container.state === 'running';
     return {
       service: service.name,

@@ -1,12 +1,13 @@
 /**
- * Reading a Blubber file: parse YAML (1.1, with positions) → check `version` first (a wrong
- * version wins over every other error, as in Blubber) → drop nulls → zod schema → Blubber's
- * semantic rules. All issues are collected, each with file:line:col, key path and a hint.
+ * Reading a Blubber file: parse YAML as Go's yaml.v2 does (with positions) → check `version` first
+ * (a wrong version wins over every other error, as in Blubber) → the nulls Blubber's JSON schema
+ * allows, ignored entry keys, the copies form (reading.ts) → zod schema → Blubber's semantic rules. All issues are collected, each with file:line:col, key path and a hint.
  * No I/O: the caller reads the file and passes its text.
  */
 import type { KeyPath, SpecIssue, SpecResult } from '../issues.js';
 import { validate } from '../validate.js';
 import { issueAt, parseYaml, type YamlSource } from '../yaml.js';
+import { blubberNulls, checkEntries, nullHint } from './reading.js';
 import { checkConfig, type IssueSink } from './rules.js';
 import { commonSchema, configSchema, variantSchema, type BlubberConfig, type Variant } from './schema.js';
 
@@ -30,11 +31,11 @@ const migrationHint =
 
 /** Loads and validates a Blubber v4 file. */
 export function loadBlubber(text: string, file: string): SpecResult<BlubberConfig> {
-  const parsed = parseYaml(text, file);
+  const parsed = parseYaml(text, file, { dialect: 'go-yaml-v2' });
   if (!parsed.ok) return { ok: false, errors: parsed.errors, warnings: [] };
   const { source } = parsed;
   const errors: SpecIssue[] = [];
-  const warnings: SpecIssue[] = [];
+  const warnings: SpecIssue[] = [...parsed.warnings];
   const sink = issueSink(source, errors, warnings);
   const raw = parsed.value;
 
@@ -42,12 +43,16 @@ export function loadBlubber(text: string, file: string): SpecResult<BlubberConfi
     sink.error([], `a Blubber file is a mapping with \`version: v4\` and \`variants:\`, got ${raw === null || raw === undefined ? 'an empty document' : Array.isArray(raw) ? 'a list' : 'a scalar'}`, 'start the file with `version: v4`');
     return { ok: false, errors, warnings };
   }
+  // ghodss/yaml's JSON conversion comes before anything else.
+  notJson(raw, [], sink);
+  if (errors.length > 0) return { ok: false, errors, warnings };
   if (!checkVersion(raw as Record<string, unknown>, sink)) return { ok: false, errors, warnings };
 
-  const value = dropNulls(raw, [], sink) as Record<string, unknown>;
+  const value = blubberNulls(raw, [], sink) as Record<string, unknown>;
+  checkEntries(value, sink);
   const result = validate(configSchema, value, source);
-  if (!result.ok) {
-    errors.push(...result.errors.map((issue) => improveHint(issue)));
+  if (!result.ok || errors.length > 0) {
+    if (!result.ok) errors.push(...result.errors.map((issue) => nullHint(improveHint(issue))));
     // Still run the semantic rules on every part that has a valid shape, so one typo does not
     // hide the other problems of the file.
     checkConfig(partialConfig(value), sink);
@@ -92,28 +97,17 @@ function noteV3Shapes(raw: Record<string, unknown>, sink: IssueSink): void {
 }
 
 /**
- * Go's decoder reads `key: ~` as "not set": nulls are removed from mappings. In
- * `runs.environment` and `arguments` a null becomes "" (Go's zero value), with a warning.
+ * ghodss/yaml converts the YAML to JSON before anything else: `.inf`/`.nan` have no JSON form
+ * ("json: unsupported value") and a null key has no JSON name, so Blubber refuses the file.
  */
-function dropNulls(value: unknown, path: KeyPath, sink: IssueSink): unknown {
-  if (Array.isArray(value)) return value.map((item, i) => dropNulls(item, [...path, i], sink));
-  if (value === null || typeof value !== 'object') return value;
-  const parent = path[path.length - 1];
-  const stringMap = parent === 'environment' || parent === 'arguments';
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-    if (item === null || item === undefined) {
-      if (stringMap) {
-        out[key] = '';
-        sink.warning([...path, key], 'is null and is read as an empty string', 'write `""` to say so, or remove the key');
-      } else if (path.length === 1 && path[0] === 'variants') {
-        out[key] = {};
-      }
-      continue;
-    }
-    out[key] = dropNulls(item, [...path, key], sink);
+function notJson(value: unknown, path: KeyPath, sink: IssueSink): void {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    sink.error(path, `${String(value)} (YAML .inf/.nan) cannot be converted to JSON, so Blubber refuses the file`, 'quote it if a string is meant: ".inf"');
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => notJson(item, [...path, i], sink));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) notJson(item, [...path, key], sink);
   }
-  return out;
 }
 
 /** Keys that exist only inside variants get a better hint when found at the top level. */

@@ -9,7 +9,7 @@
  * `Makefile` becomes `{from: local, source: Makefile}`, a copy `build` becomes `{from: build}`, a
  * mount `build` becomes `{from: build}`, a cache `/x` becomes `{destination: /x}`, a proxy URL
  * becomes `{url}`, and a string `command` becomes a one-element list (which renders verbatim).
- * Null values are removed before validation (Go's decoder treats `key: ~` as "not set").
+ * Nulls are refused except where Blubber's JSON schema allows them (reading.ts applies those).
  */
 import { z } from 'zod';
 
@@ -18,7 +18,9 @@ const LOCAL = 'local';
 /** A string that YAML might have read as something else: the hint says to quote it. */
 const text = z.string();
 
-const artifactObject = z.strictObject({
+// Entries read by Blubber with plain json.Unmarshal (artifacts, mounts, caches, proxies) ignore
+// unknown keys: these objects strip them (reading.ts warns about each one).
+const artifactObject = z.object({
   from: z.string({ error: (issue) => (issue.input === undefined ? 'is required\nhint: name where to copy from: `local` (the project), a variant, or an image' : undefined) }),
   source: text.optional(),
   destination: text.optional(),
@@ -38,13 +40,13 @@ export const requirementSchema = z
 const requirements = z.array(requirementSchema);
 
 export const mountSchema = z
-  .union([text, z.strictObject({ from: z.string(), source: text.optional(), destination: text.optional() })])
+  .union([text, z.object({ from: z.string(), source: text.optional(), destination: text.optional() })])
   .transform((item): Mount => (typeof item === 'string' ? { from: item } : item));
 
 export const cacheSchema = z
   .union([
     text,
-    z.strictObject({
+    z.object({
       destination: z.string({ error: (issue) => (issue.input === undefined ? 'is required\nhint: a cache needs the path to mount it at' : undefined) }),
       id: text.optional(),
       access: z.enum(['shared', 'private', 'locked']).optional(),
@@ -136,7 +138,7 @@ export const aptSchema = z.strictObject({
   proxies: z
     .array(
       z
-        .union([text, z.strictObject({ url: z.string({ error: (issue) => (issue.input === undefined ? 'is required' : undefined) }), source: text.optional() })])
+        .union([text, z.object({ url: z.string({ error: (issue) => (issue.input === undefined ? 'is required' : undefined) }), source: text.optional() })])
         .transform((p): AptProxy => (typeof p === 'string' ? { url: p } : p)),
     )
     .optional(),

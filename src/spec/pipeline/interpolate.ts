@@ -22,7 +22,18 @@ export function groovyString(value: unknown): string {
     const entries = Object.entries(value);
     return entries.length === 0 ? '[:]' : `[${entries.map(([k, v]) => `${k}:${groovyString(v)}`).join(', ')}]`;
   }
+  if (value instanceof Date) return javaDate(value);
   return String(value);
+}
+
+const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** java.util.Date#toString on a UTC JVM (SnakeYAML reads an unquoted date as a Date): `Wed Jan 31 00:00:00 UTC 2024`. */
+function javaDate(date: Date): string {
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const time = `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())}`;
+  return `${days[date.getUTCDay()]} ${months[date.getUTCMonth()]} ${two(date.getUTCDate())} ${time} UTC ${date.getUTCFullYear()}`;
 }
 
 function resolveVariable(token: VariableToken, ctx: StageContext): string {

@@ -67,7 +67,7 @@ function unknownKeyWarnings(source: YamlSource, root: Record<string, unknown>): 
   return warnings;
 }
 
-/** Keys YAML 1.1 reads as booleans or numbers (`N`, `NO`, `on`, `1`): they become "false", "true", "1". */
+/** Keys SnakeYAML reads as booleans or numbers (`NO`, `on`, `1`): they become "false", "true", "1". */
 function nonStringKeys(source: YamlSource): SpecIssue[] {
   const warnings: SpecIssue[] = [];
   visit(source.doc, {
@@ -87,7 +87,7 @@ function nonStringKeys(source: YamlSource): SpecIssue[] {
         line: pos.line,
         col: pos.col,
         path: formatKeyPath(keyPath),
-        message: `the key \`${text}\` is read by YAML 1.1 as the ${typeof key.value} ${String(key.value)}, so it becomes "${String(key.value)}"`,
+        message: `the key \`${text}\` is read by SnakeYAML as the ${typeof key.value} ${String(key.value)}, so it becomes "${String(key.value)}"`,
         hint: `quote it: "${text}"`,
         severity: 'warning',
       });
@@ -100,9 +100,26 @@ function split(issues: SpecIssue[]): { errors: SpecIssue[]; warnings: SpecIssue[
   return { errors: issues.filter((i) => i.severity === 'error'), warnings: issues.filter((i) => i.severity === 'warning') };
 }
 
+export interface LoadOptions {
+  /**
+   * The pipelines this run selects, given the schema-valid, normalized config (it may throw a
+   * usage error). CI validates the schema of the whole file but the semantics (names, graph,
+   * variable references) of the selected pipelines only: the others' semantic errors become
+   * warnings. Default: every pipeline is selected.
+   */
+  select?: (config: PipelineConfig) => readonly string[];
+}
+
+/** A semantic error of a pipeline the run does not select: a warning that says why it is not fatal. */
+function notSelected(issue: SpecIssue, name: string): SpecIssue {
+  if (issue.severity !== 'error') return issue;
+  return { ...issue, severity: 'warning', message: `${issue.message} (pipeline \`${name}\` does not run now, and CI checks a pipeline only when it runs it)` };
+}
+
 /** Loads, validates and normalizes a `.pipeline/config.yaml`. `file` is the path shown to the user. */
-export function loadPipelineConfig(text: string, file: string): SpecResult<PipelineConfig> {
-  const parsed = parseYaml(text, file);
+export function loadPipelineConfig(text: string, file: string, options: LoadOptions = {}): SpecResult<PipelineConfig> {
+  // Jenkins reads the file with SnakeYAML (readYaml): its scalar typing, duplicate keys, flow indentation.
+  const parsed = parseYaml(text, file, { dialect: 'snakeyaml' });
   if (!parsed.ok) return { ok: false, errors: parsed.errors, warnings: [] };
   const { source, value } = parsed;
   const foreign = notPipelineLib(source, value);
@@ -112,14 +129,15 @@ export function loadPipelineConfig(text: string, file: string): SpecResult<Pipel
     const error = issueAt(source, ['pipelines'], `expected a mapping of pipeline names to pipelines, got ${Array.isArray(root.pipelines) ? 'a list' : String(root.pipelines)}`, { hint: shapeHint });
     return { ok: false, errors: [error], warnings: [] };
   }
-  const issues: SpecIssue[] = [...unknownKeyWarnings(source, root), ...nonStringKeys(source)];
+  const issues: SpecIssue[] = [...parsed.warnings, ...unknownKeyWarnings(source, root), ...nonStringKeys(source)];
   const entries = Object.entries(root.pipelines);
   if (entries.length === 0) issues.push(issueAt(source, ['pipelines'], 'no pipelines are defined', { severity: 'warning', hint: shapeHint }));
   const pipelines: Pipeline[] = [];
+  const semantic = new Map<string, SpecIssue[]>();
   for (const [name, rawPipeline] of entries) {
     const checked = validate(onePipelineSchema(name), root, source);
     const ruleIssues = pipelineRules(source, name, rawPipeline);
-    issues.push(...ruleIssues);
+    semantic.set(name, ruleIssues);
     if (!checked.ok) {
       issues.push(...checked.errors.map(legacyHint));
       continue;
@@ -128,9 +146,14 @@ export function loadPipelineConfig(text: string, file: string): SpecResult<Pipel
     const rawStages = isPlainMap(rawPipeline) && Array.isArray(rawPipeline.stages) ? rawPipeline.stages : [];
     const pipeline = normalizePipeline(name, raw, rawStages);
     pipelines.push(pipeline);
-    if (!ruleIssues.some((i) => i.severity === 'error')) issues.push(...checkTemplates(source, pipeline));
+    if (!ruleIssues.some((i) => i.severity === 'error')) ruleIssues.push(...checkTemplates(source, pipeline));
   }
+  const schemaErrors = issues.some((i) => i.severity === 'error');
+  const config: PipelineConfig = { file, pipelines, source };
+  // Selection needs a schema-valid file (CI validates the whole file first).
+  const selected = !schemaErrors && options.select ? options.select(config) : undefined;
+  for (const [name, list] of semantic) issues.push(...(selected && !selected.includes(name) ? list.map((i) => notSelected(i, name)) : list));
   const { errors, warnings } = split(issues);
   if (errors.length > 0) return { ok: false, errors, warnings };
-  return { ok: true, value: { file, pipelines, source }, warnings };
+  return { ok: true, value: config, warnings };
 }

@@ -34,31 +34,39 @@ function stageActions(stage: Stage): Action[] {
   return actionKeys.filter((key) => stage[key] !== undefined);
 }
 
+export interface RefusedAction {
+  pipeline: string;
+  stage: Stage;
+  action: string;
+}
+
+/** Every stage action CI would refuse in `mode`, in file order (optionally only in `pipelineNames`). */
+export function refusedActions(config: PipelineConfig, mode: Mode, pipelineNames?: readonly string[]): RefusedAction[] {
+  const allowed = allowedActions(mode);
+  const out: RefusedAction[] = [];
+  for (const pipeline of config.pipelines) {
+    if (pipelineNames && !pipelineNames.includes(pipeline.name)) continue;
+    for (const stage of pipeline.stages) {
+      for (const action of stageActions(stage)) if (!allowed.has(action)) out.push({ pipeline: pipeline.name, stage, action });
+    }
+  }
+  return out;
+}
+
 /**
  * Located errors for every stage action that CI would refuse in `mode`, with CI's own wording.
  * `pipelineNames` limits the check to the pipelines that will run (CI validates only those).
  */
 export function checkMode(config: PipelineConfig, mode: Mode, pipelineNames?: readonly string[]): SpecIssue[] {
-  const allowed = allowedActions(mode);
-  const issues: SpecIssue[] = [];
-  for (const pipeline of config.pipelines) {
-    if (pipelineNames && !pipelineNames.includes(pipeline.name)) continue;
-    for (const stage of pipeline.stages) {
-      for (const action of stageActions(stage)) {
-        if (allowed.has(action)) continue;
-        const step = stage[action];
-        const hint =
-          action === 'blubberfile'
-            ? 'WMF CI\'s allow-list has no stage-level `blubberfile` in any Zuul pipeline; set `blubberfile` on the pipeline instead'
-            : `\`${action}\` is allowed only in gate and postmerge runs (Zuul gate-and-submit, postmerge, post, publish); keep it in a separate pipeline (e.g. \`publish\`) or run with \`--mode gate\` or \`--mode postmerge\``;
-        issues.push(
-          issueAt(config.source, step?.path ?? stage.path, `stage \`${stage.name}\` contains an action (\`${action}\`) that is not allowed by this pipeline in ${mode} mode`, {
-            atKey: true,
-            hint,
-          }),
-        );
-      }
-    }
-  }
-  return issues;
+  return refusedActions(config, mode, pipelineNames).map(({ stage, action }) => {
+    const step = stage[action as Action];
+    const hint =
+      action === 'blubberfile'
+        ? 'WMF CI\'s allow-list has no stage-level `blubberfile` in any Zuul pipeline; set `blubberfile` on the pipeline instead'
+        : `\`${action}\` is allowed only in gate and postmerge runs (Zuul gate-and-submit, postmerge, post, publish); keep it in a separate pipeline (e.g. \`publish\`) or run with \`--mode gate\` or \`--mode postmerge\``;
+    return issueAt(config.source, step?.path ?? stage.path, `stage \`${stage.name}\` contains an action (\`${action}\`) that is not allowed by this pipeline in ${mode} mode`, {
+      atKey: true,
+      hint,
+    });
+  });
 }

@@ -33,6 +33,7 @@ import type {
 export function truthy(value: unknown): boolean {
   if (value === null || value === undefined || value === false || value === 0 || value === '') return false;
   if (Array.isArray(value)) return value.length > 0;
+  if (value instanceof Date) return true;
   if (typeof value === 'object') return Object.keys(value).length > 0;
   return true;
 }
@@ -43,7 +44,7 @@ function or<T>(value: T | undefined | null, fallback: T): T {
 }
 
 export function isPlainMap(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
 
 export function isExpression(value: unknown): value is Expression {

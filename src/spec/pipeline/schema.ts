@@ -17,8 +17,8 @@ import { describeValue } from '../validate.js';
 type Issue = z.core.$ZodRawIssue;
 
 function quoteHint(input: unknown): string {
-  return typeof input === 'number' || typeof input === 'boolean'
-    ? `\nhint: quote it: "${String(input)}" (YAML reads unquoted ${String(input)} as a ${typeof input})`
+  return typeof input === 'number' || typeof input === 'boolean' || input instanceof Date
+    ? `\nhint: quote it: "${String(input)}" (YAML reads unquoted ${String(input)} as a ${input instanceof Date ? 'timestamp' : typeof input})`
     : '';
 }
 
@@ -28,7 +28,7 @@ function expected(what: string): (issue: Issue) => string {
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
 
 const present = z.custom<unknown>((v) => v !== undefined, { error: 'is required' });

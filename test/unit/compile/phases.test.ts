@@ -82,7 +82,7 @@ test('U23 post-install: runs user, home, entrypoint; insecurely keeps only the e
 });
 
 test('U24 install copies are all owned by the lives user (even insecurely)', (t) => {
-  const yaml = doc('lives: { uid: 123, gid: 223 }\nruns: { insecurely: true }\nvariants:\n  build: {}\n  one: { copies: [local, { from: build, source: /foo/src, destination: /foo/dst }] }\n');
+  const yaml = doc('lives: { uid: 123, gid: 223 }\nruns: { insecurely: true }\nvariants:\n  build: {}\n  one: { copies: [{ from: local }, { from: build, source: /foo/src, destination: /foo/dst }] }\n');
   const build = compile(yaml, 'one');
   t.deepEqual(phase(build, 'install'), ['COPY --chown=$LIVES_UID:$LIVES_GID [".", "."]', 'COPY --chown=$LIVES_UID:$LIVES_GID --from=build ["/foo/src", "/foo/dst"]']);
   t.true(build.dockerfile.includes('ARG LIVES_UID=123\nARG LIVES_GID=223\n'));
@@ -305,4 +305,21 @@ test('every instruction of a stage carries its phase, in phase order', (t) => {
   const phases = (build.stages[0]?.instructions ?? []).filter((i) => i.kind !== 'label').map((i) => order.indexOf(i.phase ?? ''));
   t.false(phases.includes(-1));
   t.deepEqual([...phases].sort((a, b) => a - b), phases);
+});
+
+test('entrypoint: [] emits no ENTRYPOINT (Blubber: len > 0), keeping the base image\'s, and still replaces an inherited one', (t) => {
+  const yaml = doc('entrypoint: [./server]\nvariants:\n  own: { entrypoint: [] }\n  inherited: {}\n');
+  t.false(compile(yaml, 'own').dockerfile.includes('ENTRYPOINT'));
+  t.deepEqual(phase(compile(yaml, 'own'), 'post-install'), ['USER $RUNS_UID', 'ENV HOME="/home/$RUNS_AS"']);
+  t.deepEqual(phase(compile(yaml, 'inherited'), 'post-install').at(-1), 'ENTRYPOINT ["./server"]');
+  t.false(compile('version: v4\nvariants:\n  bare: { entrypoint: [], copies: [local] }\n', 'bare').dockerfile.includes('ENTRYPOINT'));
+});
+
+test('a builder with requirements but no command copies them (Blubber >= v1.3.0) and says older Blubber did not', (t) => {
+  const build = compile(doc('variants:\n  app:\n    builder:\n      requirements: [Makefile, src/]\n'), 'app');
+  t.deepEqual(phase(build, 'pre-install'), ['COPY --chown=$LIVES_UID:$LIVES_GID ["Makefile", "./"]', 'COPY --chown=$LIVES_UID:$LIVES_GID ["src/", "src/"]']);
+  t.is(build.warnings.length, 1);
+  t.regex(build.warnings[0]?.message ?? '', /builder has requirements but no command or script; they are copied \(Blubber >= v1\.3\.0\), while Blubber <= v1\.2/);
+  t.is(build.warnings[0]?.severity, 'warning');
+  t.deepEqual(compile(doc('variants:\n  app:\n    builder: { command: [make], requirements: [Makefile] }\n'), 'app').warnings, []);
 });

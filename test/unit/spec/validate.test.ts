@@ -50,7 +50,7 @@ test('a required key that is missing points at its mapping', located, 'version: 
   'b.yaml:4:14 variants.test.copies[0].from: is required: expected a string',
 ]);
 test('YAML 1.1 boolean where a string is expected', located, 'version: v4\nvariants:\n  test:\n    base: yes\n', [
-  'b.yaml:4:11 variants.test.base: expected a string, got the boolean true (hint: quote it: "true" (YAML reads unquoted true as a boolean))',
+  'b.yaml:4:11 variants.test.base: expected a string, got the boolean true (hint: quote it: "yes" (YAML reads unquoted yes as a boolean))',
 ]);
 
 test('all issues are collected, not the first one', (t) => {

@@ -110,3 +110,59 @@ test('a secrets file that cannot be read or is not a mapping: exit 2 before the 
   t.is(list.exitCode, 2);
   t.regex(list.stderr, /secrets\.yaml:1:1 expected a mapping, got a list/);
 });
+
+test('no pipeline name in test mode: pipelines CI refuses in test are skipped and listed, the rest runs (no exit 2)', async (t) => {
+  const result = await runCli(['-C', fixture, 'ci'], { env: noEngine });
+  // It got past every spec check and stopped only at the engine (exit 3), after listing the skip.
+  t.is(result.exitCode, 3, result.stderr);
+  t.regex(result.stderr, /skipped pipeline publish: `publish` \(stage candidate\) not allowed in test mode \(allowed only in gate\/postmerge runs; run it with `devpipe ci --mode postmerge publish`\)/);
+  t.notRegex(result.stderr, /fix the spec/);
+});
+
+test('a named pipeline the mode refuses: exit 2, and the hint says the file is fine and how to run it', async (t) => {
+  const result = await runCli(['-C', fixture, 'ci', 'publish'], { env: noEngine });
+  t.is(result.exitCode, 2);
+  t.regex(result.stderr, /hint: the file is valid: CI runs publish from gate or postmerge, not test; run `devpipe ci --mode postmerge publish`/);
+});
+
+test('an error in a pipeline that does not run is a warning; running that pipeline refuses it', async (t) => {
+  const dir = await tempProject({
+    '.pipeline/blubber.yaml': 'version: v4\nbase: debian:bookworm-slim\nvariants:\n  unit: {}\n  production: {}\n',
+    '.pipeline/config.yaml': `pipelines:
+  test:
+    blubberfile: blubber.yaml
+    stages:
+      - name: unit
+        build: unit
+  publish:
+    blubberfile: blubber.yaml
+    stages:
+      - name: production
+        build: production
+        run:
+          arguments: ['\${nope.output}']
+`,
+  });
+  const test1 = await runCli(['-C', dir, 'ci', 'test'], { env: noEngine });
+  t.is(test1.exitCode, 3, test1.stderr);
+  t.regex(test1.stderr, /warn.*config\.yaml:13:\d+ pipelines\.publish\.stages\[0\]\.run\.arguments\[0\]: .*pipeline `publish` does not run now/);
+  const publish = await runCli(['-C', dir, 'ci', 'publish'], { env: noEngine });
+  t.is(publish.exitCode, 2);
+  t.regex(publish.stderr, /config\.yaml:13:\d+ pipelines\.publish\.stages\[0\]\.run\.arguments\[0\]/);
+});
+
+test('--graph=dot prints only Graphviz DOT (as docs/pipeline.md shows), --graph=text only the frames', async (t) => {
+  const dot = await runCli(['-C', fixture, 'ci', '--graph=dot', 'publish'], { env: noEngine });
+  t.is(dot.exitCode, 0, dot.stderr);
+  t.regex(dot.stdout, /^digraph "publish" \{/);
+  t.notRegex(dot.stdout, /frame 1:/);
+  const text = await runCli(['-C', fixture, 'ci', '--graph=text'], { env: noEngine });
+  t.is(text.exitCode, 0, text.stderr);
+  t.regex(text.stdout, /pipeline test:\nframe 1: unit ∥ lint\n/);
+  t.notRegex(text.stdout, /digraph/);
+  // A value that is not a format is the pipeline the user meant.
+  const named = await runCli(['-C', fixture, 'ci', '--graph', 'flaky'], { env: noEngine });
+  t.is(named.exitCode, 0, named.stderr);
+  t.regex(named.stdout, /pipeline flaky:/);
+  t.notRegex(named.stdout, /pipeline test:/);
+});

@@ -26,7 +26,7 @@ test('T289880 copies inherited through includes count', (t) => {
 });
 
 test('mount and requirement references are dependencies; images and local are not', (t) => {
-  const yaml = doc('variants:\n  tools: {}\n  deps: {}\n  app:\n    builder: { mounts: [tools, local, "golang:1.21"], requirements: [{ from: deps, source: /d }] }\n    copies: [local, { from: "debian:bookworm", source: /etc/hosts }]\n');
+  const yaml = doc('variants:\n  tools: {}\n  deps: {}\n  app:\n    builder: { mounts: [tools, local, "golang:1.21"], requirements: [{ from: deps, source: /d }] }\n    copies: [{ from: local }, { from: "debian:bookworm", source: /etc/hosts }]\n');
   t.deepEqual(stageNames(yaml, 'app'), ['deps', 'tools', 'app']);
 });
 

@@ -140,10 +140,10 @@ test('YAML 1.1: a plain `.` stays a string, `yes` is a boolean', (t) => {
   t.is(config.runs?.insecurely, true);
 });
 
-test('shorthand forms are normalized; nulls mean unset', (t) => {
+test('shorthand forms are normalized; a null base means unset', (t) => {
   const config = load(
     doc(
-      'builder: ~\nvariants:\n  test:\n    base: ~\n    builder:\n      command: "make install"\n      requirements: []\n      mounts: [local, { from: test, destination: /src/foo, source: /tmp }]\n      caches: [/var/cache/foo, { destination: /var/cache/bar, id: bar-cache, access: locked }]\n',
+      'variants:\n  test:\n    base: ~\n    builder:\n      command: "make install"\n      requirements: []\n      mounts: [local, { from: test, destination: /src/foo, source: /tmp }]\n      caches: [/var/cache/foo, { destination: /var/cache/bar, id: bar-cache, access: locked }]\n',
     ),
   );
   const builder = config.variants.test?.builder;

@@ -28,7 +28,7 @@ test('stages missing', rejects, 'pipelines:\n  p:\n    blubberfile: b.yaml\n', '
 test('unknown stage key', rejects, `${P}      - name: a\n        biuld: x\n`, 'config.yaml:6:9 pipelines.p.stages[0].biuld', /unknown key "biuld"/, /did you mean "build"/);
 test('unknown step key', rejects, `${P}      - name: a\n        build: x\n        run: {argumnts: [a]}\n`, 'config.yaml:7:15 pipelines.p.stages[0].run.argumnts', /unknown key "argumnts"/, /did you mean "arguments"/);
 test('env value not a string', rejects, `${P}      - name: a\n        run: {env: {A: 1}}\n`, 'config.yaml:6:24 pipelines.p.stages[0].run.env.A', /expected a string, got the number 1/, /quote it: "1"/);
-test('YAML 1.1 boolean as stage name', rejects, `${P}      - name: y\n`, 'config.yaml:5:15 pipelines.p.stages[0].name', /expected a string, got the boolean true/, /quote it/);
+test('SnakeYAML boolean as stage name', rejects, `${P}      - name: yes\n`, 'config.yaml:5:15 pipelines.p.stages[0].name', /expected a string, got the boolean true/, /quote it: "yes"/);
 test('execution not a list of lists', rejects, `${P}      - name: a\n    execution: [a]\n`, 'config.yaml:6:17 pipelines.p.execution[0]', /`execution` graph must be a list of lists/, /\[\[build, test\]/);
 test('reserved setup', rejects, `${P}      - name: setup\n`, 'config.yaml:5:15 pipelines.p.stages[0].name', /^setup is a reserved stage name$/, /rename this stage/);
 test('reserved teardown', rejects, `${P}      - name: teardown\n`, 'config.yaml:5:15 pipelines.p.stages[0].name', /^teardown is a reserved stage name$/, /rename/);
@@ -83,4 +83,4 @@ test('unknown top-level key', warns, `${P}      - name: a\nversion: 2\n`, 'confi
 test('no stages', warns, 'pipelines:\n  p:\n    stages: []\n', 'config.yaml:3:13 pipelines.p.stages', /no stages/);
 test('no pipelines', warns, 'pipelines: {}\n', 'config.yaml:1:12 pipelines', /no pipelines/);
 test('setup.httpProxy without default', warns, `${P}      - name: a\n        build: x\n        run: {env: {P: '\${setup.httpProxy}'}}\n`, 'config.yaml:7:24 pipelines.p.stages[0].run.env.P', /only when the runner has an HTTP proxy/);
-test('YAML 1.1 boolean env key', warns, `${P}      - name: a\n        build: x\n        run: {env: {NO: '1'}}\n`, 'config.yaml:7:21 pipelines.p.stages[0].run.env.false', /the key `NO` is read by YAML 1.1 as the boolean false/);
+test('SnakeYAML boolean env key', warns, `${P}      - name: a\n        build: x\n        run: {env: {NO: '1'}}\n`, 'config.yaml:7:21 pipelines.p.stages[0].run.env.false', /the key `NO` is read by SnakeYAML as the boolean false/);
