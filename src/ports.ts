@@ -65,6 +65,8 @@ export interface ImageInfo {
   cmd: string[] | null;
   created: string;
   size: number;
+  /** The rootfs diff IDs, bottom first (`inspect` only). */
+  layers?: string[] | undefined;
 }
 
 export interface ImageBuilder {
@@ -185,6 +187,11 @@ export interface StackTarget {
   file: string;
   /** Working directory for the tool (the project directory). */
   cwd: string;
+  /**
+   * Env secrets' values for the compose file's `${DEVPIPE_INJECT_*-}` references: given to the
+   * tool's process environment only (never written to a file), byte for byte.
+   */
+  env?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Deploys a rendered stack (Compose today; the kube target implements the same port). */
@@ -215,8 +222,12 @@ export interface SecretSource {
 export interface ProjectFiles {
   /** Absolute path of the project directory. */
   readonly root: string;
-  /** Writes (creating directories, mode 0700 for them), returns the absolute path. */
-  write(relative: string, content: string, options?: { mode?: number }): Promise<string>;
+  /**
+   * Writes (creating directories, mode 0700 for them; files 0600 unless `mode`), returns the
+   * absolute path. Content passes through the run's redaction unless `secret` (the secret files
+   * themselves): reports and records never hold a secret value.
+   */
+  write(relative: string, content: string, options?: { mode?: number; secret?: boolean }): Promise<string>;
   read(relative: string): Promise<string | undefined>;
   remove(relative: string): Promise<void>;
 }
@@ -239,9 +250,29 @@ export interface LeakFinding {
   path?: string | undefined;
 }
 
-/** Scans an image for secret values: every layer's files, config env, labels, history. */
+/**
+ * The leak guard's verdict cache for one set of secret values: which diff ID a stored layer
+ * (`sha256:<blob hex>` or `legacy:<id>/layer.tar`) is, and which diff IDs were proven clean.
+ */
+export interface LayerVerdicts {
+  diffIdOf(storedKey: string): string | undefined;
+  isClean(diffId: string): boolean;
+  /** `clean` undefined: out of scope (a base layer), only the stored key → diff ID fact is kept. */
+  remember(storedKey: string, diffId: string, clean: boolean | undefined): void;
+}
+
+export interface ScanOptions {
+  /** The images the build started from: their layers are out of scope (not the project's). */
+  baseImages?: readonly string[] | undefined;
+  verdicts?: LayerVerdicts | undefined;
+}
+
+/**
+ * Scans an image for secret values: the files (content, names, link targets) of every layer the
+ * project's build added, and the config env, labels, history. Exit 3 when it cannot read it.
+ */
 export interface ImageScanner {
-  scan(ref: string, secrets: readonly { name: string; value: string }[]): Promise<LeakFinding[]>;
+  scan(ref: string, secrets: readonly { name: string; value: string }[], options?: ScanOptions): Promise<LeakFinding[]>;
 }
 
 export interface WatchEvent {
@@ -302,4 +333,42 @@ export interface ContainerReplacer {
   prepare(containerIds: readonly string[]): Promise<void>;
   /** Kills and replaces the container (same name, networks, host config, stack settings); returns the new ID. */
   replace(containerId: string, image: string): Promise<string>;
+}
+
+/** An image's filesystem written to a host directory without running it (BuildKit's `--output type=local`). */
+export interface ImageFiles {
+  /** Returns the number of files written. */
+  exportTo(image: string, destination: string, labels: Readonly<Record<string, string>>): Promise<number>;
+}
+
+/**
+ * Volumes and networks found by label (`down` without a rendered file, `down --volumes` after a
+ * plain `down`, crash cleanup): never by memory of what was created.
+ */
+export interface StackResources {
+  volumes(labels: Readonly<Record<string, string>>): Promise<string[]>;
+  removeVolume(name: string): Promise<void>;
+  networks(labels: Readonly<Record<string, string>>): Promise<{ id: string; name: string }[]>;
+  removeNetwork(id: string): Promise<void>;
+}
+
+/**
+ * A directory devpipe only reads (a deployment-charts checkout, the project's checkout for the
+ * staging import): text files and directory listings by relative path.
+ */
+export interface TextTree {
+  /** Absolute path, for messages. */
+  readonly root: string;
+  /** The file's text, or undefined when it does not exist. */
+  read(relative: string): Promise<string | undefined>;
+  /** Entry names of a directory (files and directories), or undefined when it does not exist. */
+  list(relative: string): Promise<string[] | undefined>;
+}
+
+/** The user's fake secrets outside the repository (`~/.config/devpipe/secrets/<project>.yaml`). */
+export interface FakeSecretStore {
+  readonly description: string;
+  read(): Promise<Record<string, string>>;
+  /** Adds values for names that have none yet (existing values are kept). */
+  add(values: Readonly<Record<string, string>>): Promise<void>;
 }

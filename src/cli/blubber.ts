@@ -7,7 +7,7 @@ import { DevpipeError } from '../errors.js';
 import { loadBlubber, type BlubberConfig } from '../spec/blubber/index.js';
 import { SpecError, type SpecIssue } from '../spec/issues.js';
 import type { Context } from './context.js';
-import { readSpecFile, reportWarnings } from './spec-files.js';
+import { displayPath, readSpecFile, reportWarnings } from './spec-files.js';
 
 export const defaultBlubberFile = '.pipeline/blubber.yaml';
 const PIPELINE_CONFIG = '.pipeline/config.yaml';
@@ -80,6 +80,15 @@ export interface ProjectBlubber {
 
 export async function loadProjectBlubber(ctx: Context, file: string | undefined): Promise<ProjectBlubber> {
   const chosen = await resolveBlubberFile(ctx, file);
+  {
+    const { containment } = await import('../fs/containment.js');
+    const verdict = await containment(ctx.projectDir, chosen);
+    if (!verdict.inside) {
+      throw new DevpipeError('spec', `the Blubber file "${chosen}" resolves outside the project (${verdict.via ? `through the symlink to ${verdict.via}` : verdict.resolved})`, {
+        hint: 'a build reads only the project directory: name a Blubber file inside it (services.<name>.build.blubber in .pipeline/devpipe.yaml, or --blubber)',
+      });
+    }
+  }
   const spec = await readSpecFile(
     ctx,
     chosen,
@@ -89,6 +98,9 @@ export async function loadProjectBlubber(ctx: Context, file: string | undefined)
   const loaded = loadBlubber(spec.text, spec.display);
   if (!loaded.ok) throw new SpecError([...loaded.errors]);
   reportWarnings(ctx, loaded.warnings);
+  // No build reads outside the project: every local source resolves inside it, symlinks included.
+  const { assertInside } = await import('./local-paths.js');
+  await assertInside(ctx.projectDir, loaded.value);
   const settings = await ctx.settings();
   return { config: loaded.value, display: spec.display, file: chosen, images: settings.images };
 }
@@ -115,4 +127,16 @@ export function compileAll(ctx: Context, config: BlubberConfig, variants: readon
     }),
   );
   return compiled;
+}
+
+/** Refuses (exit 2) a .dockerignore that excludes what a variant copies, naming its line and pattern. */
+export async function checkIgnoredCopies(ctx: Context, compiled: readonly CompiledBuild[]): Promise<void> {
+  const { readFile } = await import('node:fs/promises');
+  const path = await import('node:path');
+  const file = path.join(ctx.projectDir, '.dockerignore');
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (text === undefined) return;
+  const [{ ignoredCopies, ignoredCopiesError }, { ignoreMatcher }] = await Promise.all([import('../engine/ignored-copies.js'), import('../docker/context.js')]);
+  const found = ignoredCopies(compiled, text, ignoreMatcher);
+  if (found.length > 0) throw ignoredCopiesError(found, displayPath(file));
 }

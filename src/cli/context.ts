@@ -4,7 +4,8 @@
  */
 import path from 'node:path';
 import { EventBus } from '../engine/events.js';
-import type { ContainerCopier, ContainerReplacer, ContainerRunner, ContainerSyncer, Engine, ImageBuilder, ImagePusher, ImageStore, PodImages, ProcessRunner, Watcher } from '../ports.js';
+import { Redactor } from '../engine/stack/redact.js';
+import type { ContainerCopier, ContainerReplacer, ContainerRunner, ContainerSyncer, Engine, ImageBuilder, ImageFiles, ImagePusher, ImageStore, PodImages, ProcessRunner, StackResources, Watcher } from '../ports.js';
 import type { OutputStreams, Reporter } from '../ui/reporter.js';
 import type { HostTrust } from '../engine/trust.js';
 import type { UserSettings } from '../spec/settings/index.js';
@@ -35,10 +36,18 @@ export interface DockerAdapters {
   syncer: ContainerSyncer;
   replacer: ContainerReplacer;
   pods: PodImages;
+  imageFiles: ImageFiles;
+  resources: StackResources;
 }
 
 export class Context {
-  readonly bus = new EventBus();
+  /**
+   * The one redaction point: every secret value resolved in this run is registered here
+   * (`redactor.add`), and every event (so every reporter: TTY, plain, --json), every result line
+   * (`print`), every saved report and record (`redact`) and the final error pass through it.
+   */
+  readonly redactor = new Redactor();
+  readonly bus = new EventBus((type, payload) => this.redactor.event(type, payload));
   readonly projectDir: string;
   #reporter: Reporter | undefined;
   #docker: Promise<DockerAdapters> | undefined;
@@ -80,7 +89,7 @@ export class Context {
 
   /** Every Docker adapter over one engine connection, found from `env` (DOCKER_HOST, …). */
   async #dockerFor(env: NodeJS.ProcessEnv, via?: (foundVia: string) => string): Promise<DockerAdapters> {
-    const [{ findEngine, connect }, { DockerEngine }, { DockerImageBuilder, builderChoice }, { DockerImageStore }, { DockerContainerRunner }, { DockerContainerCopier }, { DockerImagePusher }, { DockerContainerSyncer }, { DockerContainerReplacer }, { DockerNetworkAnchor }] =
+    const [{ findEngine, connect }, { DockerEngine }, { DockerImageBuilder, builderChoice }, { DockerImageStore }, { DockerContainerRunner }, { DockerContainerCopier }, { DockerImagePusher }, { DockerContainerSyncer }, { DockerContainerReplacer }, { DockerNetworkAnchor }, { DockerImageFiles }] =
       await Promise.all([
         import('../docker/connect.js'),
         import('../docker/engine.js'),
@@ -92,9 +101,11 @@ export class Context {
         import('../docker/container-sync.js'),
         import('../docker/container-replace.js'),
         import('../docker/network-anchor.js'),
+        import('../docker/image-files.js'),
       ]);
     const { TrustingImageBuilder, TrustingContainerRunner } = await import('../engine/trust.js');
     const trust = () => this.hostTrust();
+    const { DockerStackResources } = await import('../docker/resources.js');
     const endpoint = findEngine(env);
     const docker = connect(endpoint);
     const anchor = new DockerNetworkAnchor(docker);
@@ -109,6 +120,8 @@ export class Context {
       syncer: new DockerContainerSyncer(docker),
       replacer: new DockerContainerReplacer(docker, anchor),
       pods: anchor,
+      imageFiles: new DockerImageFiles(docker),
+      resources: new DockerStackResources(docker),
     };
   }
 
@@ -153,7 +166,12 @@ export class Context {
 
   /** Writes a result line to stdout (human mode only; --json carries results as events). */
   print(text = ''): void {
-    if (!this.options.json) this.streams.out.write(`${text}\n`);
+    if (!this.options.json) this.streams.out.write(`${this.redactor.text(text)}\n`);
+  }
+
+  /** Writes foreign text (log lines, suite output) to stdout or stderr, every secret value redacted. */
+  write(stream: 'out' | 'err', text: string): void {
+    this.streams[stream].write(this.redactor.text(text));
   }
 
   #compose: Promise<import('../ports.js').StackDeployer> | undefined;
@@ -173,7 +191,7 @@ export class Context {
   /** Files devpipe writes under the project (`.devpipe/`). */
   async projectFiles(): Promise<import('../ports.js').ProjectFiles> {
     const { NodeProjectFiles } = await import('../fs/project-files.js');
-    return new NodeProjectFiles(this.projectDir);
+    return new NodeProjectFiles(this.projectDir, (text) => this.redactor.text(text));
   }
 
   /** The leak guard's image scanner (reads `docker save` output). */

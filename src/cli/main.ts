@@ -30,11 +30,25 @@ const modules: Record<string, () => Promise<CommandModule>> = {
   dev: () => import('./commands/dev.js'),
   'secrets-check': () => import('./commands/secrets-check.js'),
   prune: () => import('./commands/prune.js'),
+  'import-staging': () => import('./commands/import-staging.js'),
 };
 
 function packageVersion(): string {
   const require = createRequire(import.meta.url);
   return (require('../../package.json') as { version: string }).version;
+}
+
+/** `-C DIR` must name a directory: a file or a missing path is a usage error (exit 2), not ENOTDIR. */
+async function checkProjectDir(dir: string, cwd: string): Promise<void> {
+  const { stat } = await import('node:fs/promises');
+  const path = await import('node:path');
+  const absolute = path.resolve(cwd, dir);
+  const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => error);
+  if (info instanceof Error) {
+    if (info.code === 'ENOENT' || info.code === 'ENOTDIR') throw new DevpipeError('usage', `-C ${dir}: no such directory (${absolute})`, { hint: 'pass the project directory (the one holding .pipeline/)', cause: info });
+    throw new DevpipeError('environment', `-C ${dir}: cannot read ${absolute}: ${info.message}`, { cause: info });
+  }
+  if (!info.isDirectory()) throw new DevpipeError('usage', `-C ${dir}: ${absolute} is a file, not a directory`, { hint: 'pass the project directory (the one holding .pipeline/), not a file in it' });
 }
 
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
@@ -49,6 +63,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     globals = g;
     const load = modules[name];
     if (!load) throw new DevpipeError('internal', `no module for command ${name}`);
+    if (g.dir !== undefined) await checkProjectDir(g.dir, options.cwd ?? process.cwd());
     const { Context } = await import('./context.js');
     ctx = new Context(g, env, { out: stdout, err: stderr }, options.cwd ?? process.cwd());
     const abort = new AbortController();
@@ -71,9 +86,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     }
   };
 
-  const program = buildProgram(packageVersion(), dispatch, (code) => (exitCode = code));
-  program.exitOverride();
-  program.configureOutput({
+  const program = buildProgram(packageVersion(), dispatch, (code) => (exitCode = code), {
     writeOut: (text) => stdout.write(text),
     writeErr: (text) => stderr.write(text),
   });
@@ -86,11 +99,15 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       if (error.code === 'commander.executeSubCommandAsync') return exitCode;
       return 2;
     }
-    const failure = toDevpipeError(error);
+    const raw = toDevpipeError(error);
+    // The run's one redaction point (cli/context.ts) covers the final error too, --verbose stacks included.
+    const redactor = (ctx as Context | undefined)?.redactor;
+    const failure = redactor ? (redactor.error(raw) as DevpipeError) : raw;
     if (globals.json) {
       stdout.write(`${JSON.stringify({ type: 'error', time: new Date().toISOString(), ...failure.toJSON() })}\n`);
     }
-    stderr.write(`${failure.explain(globals.verbose)}\n`);
+    const verbose = globals.verbose ? raw.explain(true).split('\n').slice(raw.explain(false).split('\n').length) : [];
+    stderr.write(`${[failure.explain(false), ...verbose.map((line) => (redactor ? redactor.text(line) : line))].join('\n')}\n`);
     return failure.exitCode;
   }
 }

@@ -22,8 +22,18 @@ function keyValue(flag: string) {
   };
 }
 
-export function buildProgram(version: string, dispatch: Dispatch, setExit: (code: number) => void): Command {
+export interface ProgramOutput {
+  writeOut(text: string): void;
+  writeErr(text: string): void;
+}
+
+export function buildProgram(version: string, dispatch: Dispatch, setExit: (code: number) => void, output?: ProgramOutput): Command {
   const program = new Command('devpipe');
+  // Before any `.command()`: subcommands copy these settings when they are created, so a usage
+  // error of a subcommand (missing argument, unknown option, bad choice) throws instead of
+  // calling process.exit(1) inside commander; main maps it to exit 2.
+  program.exitOverride();
+  if (output) program.configureOutput(output);
   program
     .description("Run your team's deployment pipeline on a laptop: Blubber builds, PipelineLib stages, a local staging copy with fake secrets, e2e and a watch loop.")
     .version(version, '-V, --version')
@@ -74,12 +84,34 @@ export function buildProgram(version: string, dispatch: Dispatch, setExit: (code
 
   program
     .command('ci')
-    .description('run .pipeline/config.yaml pipelines locally with PipelineLib semantics')
+    .description('run .pipeline/config.yaml pipelines locally with PipelineLib semantics, or the Kokkuri jobs of a .gitlab-ci.yml (docs/gitlab.md)')
     .argument('[pipeline...]', 'pipelines to run (default: all, one after another)')
+    .addOption(new Option('--ci <kind>', 'which CI definition when both exist (default: .pipeline/config.yaml)').choices(['gitlab', 'pipelinelib']))
+    .option('--plan', 'GitLab: print which jobs this pipeline would run and the rule that decided for every other job; build nothing')
+    .addOption(new Option('--source <source>', 'GitLab: CI_PIPELINE_SOURCE (tag = a tag push)').choices(['push', 'merge_request_event', 'tag', 'schedule', 'web', 'api', 'trigger', 'pipeline', 'parent_pipeline']))
+    .option('--branch <name>', 'GitLab: the branch pushed (default: the checkout\'s branch)')
+    .option('--tag <name>', 'GitLab: a tag pipeline for this tag')
+    .option('--target-branch <name>', 'GitLab: the merge request target (with --source merge_request_event; default: the default branch)')
+    .option('--default-branch <name>', 'GitLab: CI_DEFAULT_BRANCH (default: origin/HEAD, else main or master)')
+    .option('--protected', 'GitLab: the ref is protected (default: tags and the default branch)')
+    .option('--no-protected', 'GitLab: the ref is not protected')
+    .option('--var <K=V>', 'GitLab: set a variable above every variable of the file (repeatable)', keyValue('--var'), [])
+    .option('--project-path <path>', 'GitLab: CI_PROJECT_PATH (default: from the origin remote)')
+    .option('--changed <path>', 'GitLab: a changed file for rules:changes (repeatable; default: the files of the last commit)', collect, [])
+    .option('--changes-from <rev>', 'GitLab: compare with this revision for rules:changes (default: HEAD~1)')
+    .option('--run <job>', 'GitLab: also run this manual job (repeatable)', collect, [])
+    .addHelpText(
+      'after',
+      '\nGitLab CI (docs/gitlab.md): devpipe\'s choices where Kokkuri is silent, each overridable with --var:\n' +
+        '  local tags are localhost/<PUBLISH_IMAGE_NAME>:<tag> (DEVPIPE_LOCAL_REGISTRY); PUBLISH_IMAGE_TAG defaults to the ref name;\n' +
+        '  empty items of PUBLISH_IMAGE_EXTRA_TAGS are dropped; dotenv prefixes map every character outside [A-Za-z0-9_] to _\n' +
+        '  (publish-dist: [bookworm] -> PUBLISH_DIST___BOOKWORM__IMAGE_REF); KOKKURI_PIPELINE_TIMESTAMP is YYYY-MM-DD-HHMMSS (UTC);\n' +
+        '  the Blubber file is DEVPIPE_BLUBBER_CONFIG (.pipeline/blubber.yaml), the bake file DEVPIPE_BAKE_FILE (bake.hcl).',
+    )
     .addOption(new Option('--mode <mode>', "CI's action allow-list").choices(['test', 'gate', 'postmerge']).default('test'))
     .option('--param <K=V>', 'set setup.params.K (repeatable)', keyValue('--param'), [])
     .option('--rerun [run]', 'rerun a recorded run (default: the last one)')
-    .option('--from <stage>', 'with --rerun: start from this stage, reusing recorded bindings of its ancestors')
+    .option('--from <stage>', 'with --rerun: start from this stage (GitLab: job), reusing recorded bindings of its ancestors')
     .option('--graph [format]', 'print the execution graph and exit: frames and DOT (default), `text` (frames only) or `dot` (Graphviz DOT only, e.g. --graph=dot | dot -Tsvg)')
     .option('--keep', 'keep containers and images for inspection (no teardown)')
     .option('--pull', 'pull base images even when they exist locally (imagePullPolicy: always never pulls otherwise)')
@@ -144,6 +176,23 @@ export function buildProgram(version: string, dispatch: Dispatch, setExit: (code
     .option('--dry-run', 'say what would be removed and how much space, remove nothing')
     .option('--keep <n>', 'content-addressed images kept per variant, newest first (default 1)', '1')
     .action(run('prune'));
+
+  program
+    .command('import-staging')
+    .description("derive .pipeline/devpipe.yaml from staging's own configuration (a deployment-charts checkout)")
+    .argument('[service]', 'the service (helmfile.d/services/<name>; default: the one running the image this checkout publishes)')
+    .option('--charts <dir>', 'a deployment-charts checkout (required)')
+    .option('--release <name>', 'the release to import when staging installs several (default: the one not named test/canary)')
+    .addOption(new Option('--routes <policy>', 'listeners without a local service: stubs, or documented public endpoints').choices(['offline', 'online']).default('offline'))
+    .option('--general <file>', "SRE general values, relative to --charts (staging's /etc/helmfile-defaults/general-staging.yaml)", '.fixtures/general-staging.yaml')
+    .option('--listeners <file>', "listener definitions instead of the general values' services_proxy (a services_proxy map, or puppet's services_proxy/envoy.yaml)")
+    .option('--external <chart>', 'a chart whose services are never run locally (repeatable; mediawiki always is)', collect, [])
+    .option('--output <file>', 'where to write, relative to the project', '.pipeline/devpipe.yaml')
+    .option('--no-checkout', 'do not build anything from this repository: pin every service')
+    .option('--no-publish', "do not publish the services' ports on this machine (they stay reachable by name on the stack network)")
+    .option('--force', 'overwrite local edits made since the last import')
+    .option('--dry-run', 'print the result and the diff; write nothing')
+    .action(run('import-staging'));
 
   const secrets = program.command('secrets').description('fake secrets');
   secrets

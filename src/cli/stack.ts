@@ -7,17 +7,17 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompiledImage } from '../engine/build.js';
-import { EventBus } from '../engine/events.js';
+import type { EventBus } from '../engine/events.js';
 import { contextLeakError, contextLeaks } from '../engine/stack/leak-scan.js';
 import { buildKey, buildsOf } from '../engine/stack/model.js';
-import { Redactor, RedactingBus } from '../engine/stack/redact.js';
-import { envLayer, fakeLayer, missingSecretsError, resolveSecrets, type ResolvedSecret, type SecretLayer } from '../engine/stack/secrets.js';
+import type { Redactor } from '../engine/stack/redact.js';
+import { checkSecretValues, envLayer, fakeLayer, missingSecretsError, resolveSecrets, type ResolvedSecret, type SecretLayer } from '../engine/stack/secrets.js';
 import { envFilePath, secretPath } from '../engine/stack/files.js';
 import type { StackBuild, StackPorts } from '../engine/stack/up.js';
 import { DevpipeError } from '../errors.js';
 import { SpecError } from '../spec/issues.js';
 import { loadStack, STACK_FILE, type BuiltinProfile, type StackConfig } from '../spec/stack/index.js';
-import { compileAll, loadProjectBlubber, stackFileFor } from './blubber.js';
+import { checkIgnoredCopies, compileAll, loadProjectBlubber, stackFileFor } from './blubber.js';
 import { followRepository, zeroConfigError } from './zero-config.js';
 import type { Context } from './context.js';
 import { displayPath, reportWarnings } from './spec-files.js';
@@ -83,13 +83,13 @@ export async function resolveStackSecrets(ctx: Context, config: StackConfig, sec
   const resolution = resolveSecrets(config.secrets, layers);
   for (const unknown of resolution.unknown) ctx.bus.emit('message', { level: 'warn', text: `${unknown.source}: "${unknown.name}" is not a secret declared in ${STACK_FILE}; ignored` });
   if (requireAll && resolution.missing.length > 0) throw missingSecretsError(resolution.missing, displayPath(userFile));
-  const short = Redactor.tooShort(resolution.resolved);
-  if (short.length > 0) ctx.bus.emit('message', { level: 'warn', text: `secret value(s) of ${short.join(', ')} are shorter than 4 characters and cannot be redacted from output` });
-  const redactor = new Redactor(resolution.resolved);
+  checkSecretValues(config, resolution.resolved);
+  ctx.redactor.add(resolution.resolved);
+  const redactor = ctx.redactor;
   return {
     resolved: resolution.resolved,
     redactor,
-    bus: new RedactingBus(ctx.bus, redactor),
+    bus: ctx.bus,
     async guard<T>(fn: () => Promise<T>): Promise<T> {
       try {
         return await fn();
@@ -97,7 +97,7 @@ export async function resolveStackSecrets(ctx: Context, config: StackConfig, sec
         throw redactor.error(error);
       }
     },
-    print: (text = '') => ctx.print(redactor.text(text)),
+    print: (text = '') => ctx.print(text),
   };
 }
 
@@ -131,7 +131,9 @@ export async function compileStackBuilds(ctx: Context, config: StackConfig, with
         hint: `pass --variant ${guess}, or write .pipeline/devpipe.yaml:\n${stackFileFor(file, config.services[0]?.name ?? 'service', guess)}`,
       });
     }
-    compileAll(ctx, blubber, variants, {}, images).forEach((image, index) => compiled.set(`${file}#${variants[index]}`, image));
+    const builds = compileAll(ctx, blubber, variants, {}, images);
+    await checkIgnoredCopies(ctx, builds);
+    builds.forEach((image, index) => compiled.set(`${file}#${variants[index]}`, image));
   }
   const { ignoreMatcher, readDockerignore } = await import('../docker/context.js');
   const patterns = await readDockerignore(ctx.projectDir);
@@ -149,7 +151,7 @@ export async function compileStackBuilds(ctx: Context, config: StackConfig, with
 
 export async function stackPorts(ctx: Context): Promise<StackPorts> {
   const [docker, deployer, files, scanner] = await Promise.all([ctx.docker(), ctx.compose(), ctx.projectFiles(), ctx.imageScanner()]);
-  return { builder: docker.builder, images: docker.images, containers: docker.containers, deployer, files, scanner, pods: docker.pods };
+  return { builder: docker.builder, images: docker.images, containers: docker.containers, deployer, files, scanner, pods: docker.pods, resources: docker.resources };
 }
 
 /** For commands that run on Compose only (`dev`); the others dispatch on the target themselves. */
@@ -198,5 +200,31 @@ export async function wantsKube(ctx: Context): Promise<boolean> {
     return isKubeTarget(ctx, await loadStackConfig(ctx));
   } catch {
     return false;
+  }
+}
+
+/** `DEVPIPE_LOCK_WAIT` (seconds, default 120): how long a command waits for another one on the project. */
+export function lockWaitMs(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env.DEVPIPE_LOCK_WAIT ?? '120');
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 120_000;
+}
+
+/**
+ * Runs `fn` holding the project lock (`.devpipe/lock`): `up`, `down`, `dev`'s start and
+ * `e2e --up` never race each other on one project.
+ */
+export async function withProjectLock<T>(ctx: Context, command: string, signal: AbortSignal | undefined, fn: () => Promise<T>, file?: string): Promise<T> {
+  const { acquireProjectLock } = await import('../fs/project-lock.js');
+  const lock = await acquireProjectLock(ctx.projectDir, {
+    command,
+    ...(file ? { file } : {}),
+    waitMs: lockWaitMs(ctx.env),
+    signal,
+    onNotice: (text) => ctx.bus.emit('message', { level: 'warn', text }),
+  });
+  try {
+    return await fn();
+  } finally {
+    await lock.release();
   }
 }

@@ -57,7 +57,7 @@ export class ComposeDeployer implements StackDeployer {
       timeoutMs: options.timeoutMs ?? 600_000,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onLine ? { onLine: options.onLine } : {}),
-      ...(this.env ? { env: this.env } : {}),
+      ...(this.env || target.env ? { env: { ...this.env, ...target.env } } : {}),
     });
     if (result.exitCode === 0) return result;
     const raw = `${result.stderr}\n${result.stdout}`;

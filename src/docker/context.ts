@@ -6,13 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import dockerignoreModule from '@balena/dockerignore';
 import { pack, type Pack } from 'tar-stream';
 import { DevpipeError } from '../errors.js';
 import type { ContextEntry } from '../ports.js';
+import { containment } from '../fs/containment.js';
 
 /** Where generated entries live inside the context stream. */
 export const generatedDir = '.devpipe-context';
@@ -62,6 +63,16 @@ export function ignoreMatcher(patterns: readonly string[]): Matcher {
  * Walks `root/source` (sorted, deterministic), yielding entries not excluded by `excluded`.
  * Directories are pruned only when no `!` pattern could re-include something below them.
  */
+/**
+ * devpipe's own state (`.devpipe/`: fake secrets, records, reports) and its own config file
+ * (`.pipeline/devpipe.yaml`, which may hold fake values) are never part of any build context
+ * view, whatever .dockerignore says; so no devpipe command changes the next build's content hash.
+ */
+export function isDevpipeOwn(projectRelative: string): boolean {
+  const p = path.posix.normalize(projectRelative).replace(/^\.\/+/, '').replace(/\/+$/, '');
+  return p === '.devpipe' || p.startsWith('.devpipe/') || p === '.pipeline/devpipe.yaml';
+}
+
 export async function* walkContext(
   root: string,
   excluded: Matcher,
@@ -75,6 +86,7 @@ export async function* walkContext(
     const subdirs: string[] = [];
     for (const name of names) {
       const rel = relDir ? `${relDir}/${name}` : name;
+      if (isDevpipeOwn(options.source ? `${options.source}/${rel}` : rel)) continue;
       const absolute = path.join(base, rel);
       const stats = await lstat(absolute);
       const isExcluded = excluded(rel);
@@ -166,13 +178,23 @@ async function* mirrorEntries(plan: ContextPlan, entry: Extract<ContextEntry, { 
   const stats = await sourceStats(plan, source);
   if (stats.isDirectory()) {
     yield* walkContext(plan.contextDir, (rel) => excluded(`${source}/${rel}`), { source, hasNegations: negations, prefix: `${entry.path}/${source}` });
-  } else if (!excluded(source)) {
+  } else if (!excluded(source) && !isDevpipeOwn(source)) {
     yield { name: `${entry.path}/${source}`, absolute: path.join(plan.contextDir, source), type: 'file', mode: stats.mode & 0o7777, size: stats.size, mtime: stats.mtime };
   }
 }
 
+/**
+ * A view's source, followed as Docker follows a COPY source: symlinks resolved, scoped to the
+ * build context. One that resolves outside it is refused (exit 2), never read.
+ */
 async function sourceStats(plan: ContextPlan, source: string): Promise<import('node:fs').Stats> {
-  return lstat(path.join(plan.contextDir, source)).catch((error: NodeJS.ErrnoException) => {
+  const verdict = await containment(plan.contextDir, source);
+  if (!verdict.inside) {
+    throw new DevpipeError('spec', `"${source}" resolves outside the build context ${plan.contextDir} (${verdict.via ? `through the symlink to ${verdict.via}` : verdict.resolved})`, {
+      hint: 'a build reads only the project directory: copy the file into the project (a symlink must point inside it)',
+    });
+  }
+  return stat(path.join(plan.contextDir, source)).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
     throw new DevpipeError('failure', `"${source}" does not exist in the build context ${plan.contextDir}`, {
       hint: 'a copies/requirements source is relative to the project directory (-C); check the path and .dockerignore',
@@ -213,7 +235,7 @@ async function* viewEntries(plan: ContextPlan, entry: Extract<ContextEntry, { ki
     const prefix = source === '.' ? '' : `${source}/`;
     const excluded: Matcher = (rel) => projectExcluded(`${prefix}${rel}`) || viewExcluded(rel);
     yield* walkContext(plan.contextDir, excluded, { source, hasNegations: negations, prefix: entry.path });
-  } else if (!projectExcluded(source)) {
+  } else if (!projectExcluded(source) && !isDevpipeOwn(source)) {
     yield { name: entry.path, absolute: path.join(plan.contextDir, source), type: 'file', mode: stats.mode & 0o7777, size: stats.size, mtime: stats.mtime };
   }
 }

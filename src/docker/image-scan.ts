@@ -1,96 +1,196 @@
 /**
- * The leak guard's I/O: read an image as `docker save` streams it (manifest, config, one tar per
- * layer), and feed every file of every layer, the config env, labels and history to the pure
- * scanner (engine/stack/leak-scan.ts). Streams; never holds a layer in memory.
+ * The leak guard's I/O: read an image as `docker save` streams it, in either layout (Engine < 25
+ * `<id>/layer.tar`, Engine 25+ OCI `blobs/sha256/<hex>`, layers plain, gzip or zstd), scan every
+ * layer the project's build added (above the base image) and the config (env, labels, history)
+ * with the pure scanner (engine/stack/leak-scan.ts). Fails closed: a layer in scope that cannot be
+ * read, an archive without a usable manifest, or an engine lost mid-stream is an error (exit 3),
+ * never a clean verdict. A verdict cache (`LayerVerdicts`) lets a layer proven clean for the
+ * current values go unread by the matcher.
  */
+import type { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
-import type { ImageScanner, ImageStore, LeakFinding } from '../ports.js';
-import { ChunkMatcher, scanImageConfig, type Needle } from '../engine/stack/leak-scan.js';
+import { DevpipeError } from '../errors.js';
+import type { ImageInfo, ImageScanner, ImageStore, LayerVerdicts, LeakFinding, ScanOptions } from '../ports.js';
+import { scanImageConfig, type Needle } from '../engine/stack/leak-scan.js';
+import { baseLayerCount, layerLabel, parseManifest, resolveLink, savedEntry } from '../engine/stack/saved-image.js';
+import { peek, scanLayer, type LayerResult } from './layer-scan.js';
 
 interface SavedConfig {
   config?: { Env?: string[] | null; Labels?: Record<string, string> | null; Entrypoint?: string[] | null; Cmd?: string[] | null };
-  history?: { created_by?: string; comment?: string }[];
+  history?: { created?: string; created_by?: string; comment?: string }[];
+  rootfs?: { diff_ids?: string[] };
 }
 
-/** Scans one layer tar (a stream) file by file. */
-function scanLayer(stream: NodeJS.ReadableStream, needles: readonly Needle[], layer: string, findings: LeakFinding[]): Promise<void> {
+/** What one archive entry turned out to be. */
+type Entry = { kind: 'layer'; result: LayerResult } | { kind: 'skipped'; diffId: string } | { kind: 'failed'; reason: string } | { kind: 'link'; target: string };
+
+const MAX_JSON = 64 * 1024 * 1024;
+
+const same = (a: readonly string[] | null | undefined, b: readonly string[] | null | undefined) => b !== undefined && b !== null && JSON.stringify(a ?? null) === JSON.stringify(b);
+
+function drain(stream: Readable, limit = MAX_JSON): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const inner = extract();
-    const matcher = new ChunkMatcher(needles);
-    inner.on('entry', (header, entry, next) => {
-      matcher.reset();
-      entry.on('data', (chunk: unknown) => matcher.feed(chunk as Buffer));
-      entry.on('end', () => {
-        for (const secret of matcher.found()) findings.push({ secret, where: 'layer', layer, path: header.name });
-        next();
-      });
-      entry.on('error', reject);
-      entry.resume();
+    const chunks: Buffer[] = [];
+    let length = 0;
+    stream.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length <= limit) chunks.push(chunk);
     });
-    inner.on('finish', resolve);
-    inner.on('error', reject);
+    stream.on('end', () => (length > limit ? reject(new Error(`larger than ${limit} bytes`)) : resolve(Buffer.concat(chunks))));
     stream.on('error', reject);
-    stream.pipe(inner as unknown as NodeJS.WritableStream);
   });
 }
 
-function drain(stream: NodeJS.ReadableStream): Promise<Buffer> {
+function skip(stream: Readable): Promise<void> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
-    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('end', resolve);
     stream.on('error', reject);
+    stream.resume();
+  });
+}
+
+function unreadable(ref: string, reason: string, cause?: unknown): DevpipeError {
+  return new DevpipeError('environment', `the leak guard cannot read image ${ref}: ${reason}`, {
+    cause,
+    hint: 'nothing was deployed: devpipe never passes an image it could not scan; check `docker info` and `docker save <image> | tar t`, then run the command again',
   });
 }
 
 export class DockerImageScanner implements ImageScanner {
   constructor(private readonly images: ImageStore) {}
 
-  async scan(ref: string, secrets: readonly { name: string; value: string }[]): Promise<LeakFinding[]> {
+  async scan(ref: string, secrets: readonly { name: string; value: string }[], options: ScanOptions = {}): Promise<LeakFinding[]> {
     const needles = secrets.filter((s) => s.value.length > 0);
     if (needles.length === 0) return [];
-    const archive = await this.images.export(ref);
-    const findings: LeakFinding[] = [];
+    const info = await this.images.inspect(ref);
+    const baseRefs = options.baseImages ?? (info?.labels['devpipe.bases'] ?? '').split(' ').filter(Boolean);
+    const bases = await Promise.all(baseRefs.map((b) => this.images.inspect(b).catch(() => undefined)));
+    const skipCount = baseLayerCount(info?.layers, bases.map((b) => b?.layers));
+    const base = bases.find((b) => b?.layers !== undefined && b.layers.length === skipCount && skipCount > 0);
+    const outOfScope = new Set((info?.layers ?? []).slice(0, skipCount));
+    const entries = new Map<string, Entry>();
     const jsons = new Map<string, Buffer>();
-    await new Promise<void>((resolve, reject) => {
+    let archive: NodeJS.ReadableStream;
+    try {
+      archive = await this.images.export(ref);
+    } catch (error) {
+      throw error instanceof DevpipeError ? error : unreadable(ref, (error as Error).message, error);
+    }
+    try {
+      await this.#read(archive, needles, entries, jsons, outOfScope, options.verdicts);
+    } catch (error) {
+      throw unreadable(ref, `the image stream broke off (${(error as Error).message}): was the engine stopped or restarted?`, error);
+    }
+    return this.#verdict(ref, info, base, skipCount, entries, jsons, needles, options.verdicts);
+  }
+
+  #read(archive: NodeJS.ReadableStream, needles: readonly Needle[], entries: Map<string, Entry>, jsons: Map<string, Buffer>, outOfScope: ReadonlySet<string>, verdicts: LayerVerdicts | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       const outer = extract();
-      outer.on('entry', (header, stream, next) => {
-        const name = header.name;
-        if (/\/layer\.tar$/.test(name)) {
-          const layer = name.replace(/\/layer\.tar$/, '').slice(0, 12);
-          scanLayer(stream as unknown as NodeJS.ReadableStream, needles, layer, findings).then(() => next(), () => next());
-        } else if (name.endsWith('.json') || name === 'manifest.json') {
-          drain(stream as unknown as NodeJS.ReadableStream).then((buffer) => {
-            jsons.set(name, buffer);
-            next();
-          }, next);
-        } else {
-          stream.on('end', () => next());
-          stream.resume();
-        }
+      outer.on('entry', (header, raw, next) => {
+        const stream = raw as unknown as Readable;
+        const name = header.name.replace(/^\.\//, '');
+        const kind = savedEntry(name).kind;
+        const handle = async (): Promise<void> => {
+          if ((kind === 'layer' || kind === 'blob') && (header.type === 'symlink' || header.type === 'link')) {
+            entries.set(name, { kind: 'link', target: header.type === 'symlink' ? resolveLink(name, header.linkname ?? '') : (header.linkname ?? '').replace(/^\.\//, '') });
+            return skip(stream);
+          }
+          if (kind === 'json') {
+            jsons.set(name, await drain(stream));
+            return;
+          }
+          if (kind !== 'layer' && kind !== 'blob') return skip(stream);
+          const { head, stream: body } = await peek(stream as AsyncIterable<unknown>, 512);
+          if (kind === 'blob' && /^\s*\{/.test(head.subarray(0, 16).toString('latin1'))) {
+            jsons.set(name, await drain(body));
+            return;
+          }
+          // A layer known (from its stored digest) to be base or proven clean for these values: not matched again.
+          const stored = kind === 'blob' ? `sha256:${name.slice('blobs/sha256/'.length)}` : undefined;
+          const known = verdicts?.diffIdOf(stored ?? `legacy:${name}`) ?? (stored && outOfScope.has(stored) ? stored : undefined);
+          if (known !== undefined && (outOfScope.has(known) || verdicts?.isClean(known))) {
+            entries.set(name, { kind: 'skipped', diffId: known });
+            return skip(body);
+          }
+          try {
+            entries.set(name, { kind: 'layer', result: await scanLayer(body, needles, head) });
+          } catch (error) {
+            entries.set(name, { kind: 'failed', reason: (error as Error).message });
+            // The rest of this entry must still be consumed for the outer tar to go on.
+            if (!body.readableEnded) await skip(body).catch(() => undefined);
+          }
+        };
+        handle().then(() => next(), (error: unknown) => outer.destroy(error as Error));
       });
       outer.on('finish', resolve);
       outer.on('error', reject);
-      archive.on('error', reject);
+      archive.on('error', (error: Error) => outer.destroy(error));
       archive.pipe(outer as unknown as NodeJS.WritableStream);
     });
-    const manifest = JSON.parse(jsons.get('manifest.json')?.toString() ?? '[]') as { Config?: string; Layers?: string[] }[];
-    const layers = (manifest[0]?.Layers ?? []).map((l) => l.replace(/\/layer\.tar$/, '').slice(0, 12));
-    for (const finding of findings) {
-      const index = layers.indexOf(finding.layer ?? '');
-      if (index >= 0) finding.layer = `${index + 1}/${layers.length} (${finding.layer})`;
+  }
+
+  #verdict(
+    ref: string,
+    info: ImageInfo | undefined,
+    base: ImageInfo | undefined,
+    skipCount: number,
+    entries: ReadonlyMap<string, Entry>,
+    jsons: ReadonlyMap<string, Buffer>,
+    needles: readonly Needle[],
+    verdicts: LayerVerdicts | undefined,
+  ): LeakFinding[] {
+    const manifest = parseManifest(jsons.get('manifest.json')?.toString());
+    if (typeof manifest === 'string') throw unreadable(ref, manifest);
+    const configText = jsons.get(manifest.config);
+    if (!configText) throw unreadable(ref, `its config ${manifest.config} is missing from the archive`);
+    let saved: SavedConfig;
+    try {
+      saved = JSON.parse(configText.toString()) as SavedConfig;
+    } catch (error) {
+      throw unreadable(ref, `its config is not JSON (${(error as Error).message})`, error);
     }
-    const configName = manifest[0]?.Config;
-    const configText = configName ? jsons.get(configName) : undefined;
-    if (configText) {
-      const saved = JSON.parse(configText.toString()) as SavedConfig;
-      findings.push(
-        ...scanImageConfig(
-          { env: saved.config?.Env, labels: saved.config?.Labels, history: saved.history, entrypoint: saved.config?.Entrypoint, cmd: saved.config?.Cmd },
-          needles,
-        ),
-      );
-    }
+    const diffIds = saved.rootfs?.diff_ids ?? info?.layers ?? [];
+    const findings: LeakFinding[] = [];
+    manifest.layers.forEach((layerPath, index) => {
+      let entry = entries.get(layerPath);
+      for (let hops = 0; entry?.kind === 'link' && hops < 8; hops++) entry = entries.get(entry.target);
+      const inScope = index >= skipCount;
+      const label = layerLabel(index, manifest.layers.length, diffIds[index]);
+      const storedKey = layerPath.startsWith('blobs/') ? `sha256:${layerPath.slice('blobs/sha256/'.length)}` : `legacy:${layerPath}`;
+      if (!entry || entry.kind === 'link') {
+        if (inScope) throw unreadable(ref, `layer ${label} (${layerPath}) is not in the archive`);
+        return;
+      }
+      if (entry.kind === 'failed') {
+        if (inScope) throw unreadable(ref, `layer ${label} (${layerPath}) cannot be parsed: ${entry.reason}`);
+        return;
+      }
+      if (entry.kind === 'skipped') return;
+      const { result } = entry;
+      if (!inScope) {
+        verdicts?.remember(storedKey, result.diffId, undefined);
+        return;
+      }
+      for (const f of result.findings) findings.push({ secret: f.secret, where: 'layer', layer: label, path: f.in === 'content' ? f.path : `${f.path} (${f.in})` });
+      verdicts?.remember(storedKey, result.diffId, result.findings.length === 0);
+    });
+    // The config: what the base image already had (its env and labels, its history) is out of scope.
+    const baseEnv = new Set(base?.env ?? []);
+    const baseLabels = base?.labels ?? {};
+    const baseCreated = base?.created ? Date.parse(base.created) : undefined;
+    findings.push(
+      ...scanImageConfig(
+        {
+          env: (saved.config?.Env ?? []).filter((e) => !baseEnv.has(e)),
+          labels: Object.fromEntries(Object.entries(saved.config?.Labels ?? {}).filter(([k, v]) => baseLabels[k] !== v)),
+          history: (saved.history ?? []).filter((h) => baseCreated === undefined || h.created === undefined || Date.parse(h.created) > baseCreated),
+          entrypoint: same(saved.config?.Entrypoint, base?.entrypoint) ? [] : saved.config?.Entrypoint,
+          cmd: same(saved.config?.Cmd, base?.cmd) ? [] : saved.config?.Cmd,
+        },
+        needles,
+      ),
+    );
     return findings;
   }
 }

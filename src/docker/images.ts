@@ -25,6 +25,7 @@ export class DockerImageStore implements ImageStore {
         cmd: toList(info.Config?.Cmd),
         created: info.Created,
         size: info.Size,
+        layers: info.RootFS?.Layers ?? undefined,
       };
     } catch (error) {
       if (isNotFound(error)) return undefined;

@@ -160,6 +160,8 @@ async function buildOne(ports: BuildPorts, bus: EventBus, image: CompiledImage, 
     'devpipe.variant': image.variant,
     'devpipe.revision': options.revision,
     'devpipe.content-hash': hash,
+    // The leak guard scans only the layers above these (`devpipe secrets check` reads it back).
+    'devpipe.bases': image.baseImages.join(' '),
   };
 
   if (!options.noCache && !options.pull) {

@@ -66,13 +66,16 @@ type Listener = (event: DevpipeEvent) => void;
 export class EventBus {
   readonly #listeners = new Set<Listener>();
 
+  /** `filter` sees every payload before the listeners do (the composition root's redaction). */
+  constructor(private readonly filter?: <K extends EventName>(type: K, payload: EventMap[K]) => EventMap[K]) {}
+
   subscribe(listener: Listener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
   emit<K extends EventName>(type: K, payload: EventMap[K]): void {
-    const event = { type, time: new Date().toISOString(), ...payload } as DevpipeEvent;
+    const event = { type, time: new Date().toISOString(), ...(this.filter ? this.filter(type, payload) : payload) } as DevpipeEvent;
     for (const listener of this.#listeners) listener(event);
   }
 }

@@ -16,6 +16,7 @@ export function seconds(ms: number): string {
 export function installArgs(request: HelmInstall): string[] {
   const args = request.mode === 'install' ? ['install', request.release, request.chart] : ['upgrade', '--install', request.release, request.chart];
   for (const file of request.valuesFiles) args.push('--values', file);
+  for (const [key, value] of Object.entries(request.set ?? {})) args.push('--set', `${key}=${value}`);
   for (const [key, value] of Object.entries(request.setString)) args.push('--set-string', `${key}=${value}`);
   if (request.repo) args.push('--repo', request.repo);
   if (request.version) args.push('--version', request.version);

@@ -7,6 +7,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Docume
 import { formatKeyPath, type KeyPath, type SpecIssue } from './issues.js';
 import { keepLastDuplicates, reindentFlowContinuations } from './yaml-compat.js';
 import { dialectTags, type YamlDialect } from './yaml-dialects.js';
+import { blockDepthIssue, cyclicAliasIssue, duplicateKeyIssues, flowDepthIssue, MAX_ALIAS_COUNT, sizeIssue, toDataIssue, treeDepthIssue } from './yaml-limits.js';
 
 export type { YamlDialect } from './yaml-dialects.js';
 
@@ -56,28 +57,39 @@ const yamlHints: Record<string, string> = {
  */
 function floatNeedsDigit(tags: Tags): Tags {
   return tags.map((tag) => {
-    if (typeof tag !== 'object' || tag.tag !== 'tag:yaml.org,2002:float' || !tag.test || tag.test.source.includes('nan')) return tag;
+    // Idempotent: the yaml package may hand back tags it got from an earlier call, and a growing
+    // chain of lookaheads ends in V8's regexp compiler running out of memory (found by fuzzing).
+    if (typeof tag !== 'object' || tag.tag !== 'tag:yaml.org,2002:float' || !tag.test || tag.test.source.includes('nan') || tag.test.source.startsWith('^(?=.*[0-9])')) return tag;
     return { ...tag, test: new RegExp(`^(?=.*[0-9])${tag.test.source.replace(/^\^/, '')}`) } as typeof tag;
   });
 }
 
 /** Parses YAML 1.1 with positions. Syntax errors are located issues, all of them. */
 export function parseYaml(text: string, file: string, options: ParseOptions = {}): ParsedYaml {
+  const tooLarge = sizeIssue(text, file) ?? flowDepthIssue(text, file) ?? blockDepthIssue(text, file);
+  if (tooLarge) return { ok: false, errors: [tooLarge] };
   const { dialect } = options;
   const lines = new LineCounter();
   const reindented = dialect ? reindentFlowContinuations(text) : undefined;
   const shifts = reindented?.shifts ?? new Map<number, number>();
   const column = (line: number, col: number): number => Math.max(1, col - (shifts.get(line) ?? 0));
-  const doc = parseDocument(reindented?.text ?? text, {
-    version: '1.1',
-    lineCounter: lines,
-    prettyErrors: false,
-    merge: true,
-    uniqueKeys: !dialect,
-    customTags: dialect ? dialectTags(dialect) : floatNeedsDigit,
-  });
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(reindented?.text ?? text, {
+      version: '1.1',
+      lineCounter: lines,
+      prettyErrors: false,
+      merge: true,
+      // Duplicate keys are found by duplicateKeyIssues (linear); the package's own check is quadratic.
+      // The CI dialects keep the last of duplicate keys instead (keepLastDuplicates), with a warning.
+      uniqueKeys: false,
+      customTags: dialect ? dialectTags(dialect) : floatNeedsDigit,
+    });
+  } catch (error) {
+    return { ok: false, errors: [toDataIssue(undefined, lines, file, error)] };
+  }
   const warnings: SpecIssue[] = [];
-  const errors = doc.errors.filter((error) => {
+  const parseErrors = doc.errors.filter((error) => {
     // yaml.v2 (Blubber) reads the first document and ignores the rest.
     if (dialect !== 'go-yaml-v2' || error.code !== 'MULTIPLE_DOCS') return true;
     const pos = lines.linePos(error.pos[0]);
@@ -92,27 +104,32 @@ export function parseYaml(text: string, file: string, options: ParseOptions = {}
     });
     return false;
   });
-  if (errors.length > 0) {
-    return {
-      ok: false,
-      errors: errors.map((error): SpecIssue => {
-        const pos = lines.linePos(error.pos[0]);
-        const firstLine = error.message.split('\n')[0] ?? error.message;
-        return {
-          file,
-          line: pos.line,
-          col: column(pos.line, pos.col),
-          path: '',
-          message: `invalid YAML: ${firstLine.replace(/ at line \d+, column \d+:?$/, '')}`,
-          hint: yamlHints[error.code],
-          severity: 'error',
-        };
-      }),
-    };
+  const structural = duplicateKeyIssues(doc, lines, file, { allowDuplicates: dialect !== undefined });
+  const tooDeep = treeDepthIssue(doc, lines, file) ?? cyclicAliasIssue(doc, lines, file);
+  if (tooDeep) structural.push(tooDeep);
+  if (parseErrors.length > 0 || structural.length > 0) {
+    const errors = parseErrors.map((error): SpecIssue => {
+      const pos = lines.linePos(error.pos[0]);
+      const firstLine = error.message.split('\n')[0] ?? error.message;
+      return {
+        file,
+        line: pos.line,
+        col: column(pos.line, pos.col),
+        path: '',
+        message: `invalid YAML: ${firstLine.replace(/ at line \d+, column \d+:?$/, '')}`,
+        hint: yamlHints[error.code],
+        severity: 'error',
+      };
+    });
+    return { ok: false, errors: [...errors, ...structural] };
   }
   if (dialect) warnings.push(...keepLastDuplicates(doc, lines, file, column, readers[dialect]));
   const source: YamlSource = { file, text, doc, lines, shifts };
-  return { ok: true, source, value: doc.toJS({ maxAliasCount: 1000 }), warnings };
+  try {
+    return { ok: true, source, value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), warnings };
+  } catch (error) {
+    return { ok: false, errors: [toDataIssue(doc, lines, file, error)] };
+  }
 }
 
 function position(source: YamlSource, offset: number | undefined): Position {

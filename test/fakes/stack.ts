@@ -8,6 +8,7 @@ import type {
   RunRequest,
   RunResult,
   StackDeployer,
+  StackResources,
   StackTarget,
 } from '../../src/ports.js';
 
@@ -107,5 +108,34 @@ export class FakeScanner implements ImageScanner {
   async scan(ref: string): Promise<LeakFinding[]> {
     this.scanned.push(ref);
     return this.findings[ref] ?? [];
+  }
+}
+
+/** Volumes and networks by label, recording removals. */
+export class FakeResources implements StackResources {
+  readonly volumeLabels = new Map<string, Record<string, string>>();
+  readonly networkLabels = new Map<string, Record<string, string>>();
+  readonly removed: string[] = [];
+
+  #match(labels: Record<string, string>, wanted: Readonly<Record<string, string>>): boolean {
+    return Object.entries(wanted).every(([k, v]) => labels[k] === v);
+  }
+
+  async volumes(labels: Readonly<Record<string, string>>): Promise<string[]> {
+    return [...this.volumeLabels].filter(([, l]) => this.#match(l, labels)).map(([name]) => name);
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    this.volumeLabels.delete(name);
+    this.removed.push(`volume ${name}`);
+  }
+
+  async networks(labels: Readonly<Record<string, string>>): Promise<{ id: string; name: string }[]> {
+    return [...this.networkLabels].filter(([, l]) => this.#match(l, labels)).map(([name]) => ({ id: name, name }));
+  }
+
+  async removeNetwork(id: string): Promise<void> {
+    this.networkLabels.delete(id);
+    this.removed.push(`network ${id}`);
   }
 }

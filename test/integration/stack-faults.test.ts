@@ -134,7 +134,7 @@ test('the leak guard: an image holding a secret value fails the up, naming secre
   const { exitCode, stderr } = await runCli(['-C', dir, 'up']);
   t.is(exitCode, 1, stderr);
   t.regex(stderr, /error: image .*-leak:production-[0-9a-f]{12} contains the value of secret "tok"/);
-  t.regex(stderr, /secret "tok" in layer \d+\/\d+ \([0-9a-f]+\) at \/srv\/config\/app\.env/);
+  t.regex(stderr, /secret "tok" in layer \d+\/\d+ \(sha256:[0-9a-f]{12}\) at \/srv\/config\/app\.env/);
   t.false(stderr.includes('fake-leaky-value-123'));
   t.deepEqual(await leftovers(docker, `${run}-leak`), [], 'nothing was deployed');
   const check = await runCli(['-C', dir, 'secrets', 'check']);
@@ -150,7 +150,7 @@ test('a build context holding a secrets file is refused before building (exit 2)
   const { exitCode, stderr } = await runCli(['-C', dir, 'up', '--secrets', 'my-secrets.yaml']);
   t.is(exitCode, 2, stderr);
   t.regex(stderr, /error: refusing to build production: its build context would contain secret files/);
-  t.regex(stderr, /\.devpipe\/secrets\/tok/);
+  t.notRegex(stderr, /\.devpipe\/secrets\/tok/, '.devpipe/ is never part of a build context');
   t.regex(stderr, /my-secrets\.yaml/);
-  t.regex(stderr, /hint: add `\.devpipe\/` .* to \.dockerignore/);
+  t.regex(stderr, /hint: add your --secrets file to \.dockerignore/);
 });

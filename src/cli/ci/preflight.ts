@@ -9,7 +9,10 @@ import path from 'node:path';
 import { compileVariant } from '../../compile/index.js';
 import { loadBlubber } from '../../spec/blubber/index.js';
 import type { SpecIssue } from '../../spec/issues.js';
-import { blubberRepoPath, checkMode, missingBlubberFiles, type Mode, type PipelineConfig } from '../../spec/pipeline/index.js';
+import { outsideIssues } from '../local-paths.js';
+import { blubberFilesNeeded, blubberRepoPath, checkMode, missingBlubberFiles, type Mode, type PipelineConfig } from '../../spec/pipeline/index.js';
+import { issueAt } from '../../spec/yaml.js';
+import { containment } from '../../fs/containment.js';
 
 /** The variant a build step names when it can be known statically. */
 export function staticVariant(variant: unknown, stage: string): string | undefined {
@@ -21,10 +24,19 @@ export function staticVariant(variant: unknown, stage: string): string | undefin
 /** `mode` undefined (for --graph): no allow-list and no compiling, only the files must exist. */
 export async function preflight(projectDir: string, config: PipelineConfig, names: readonly string[], mode: Mode | undefined): Promise<{ errors: SpecIssue[]; warnings: SpecIssue[] }> {
   const errors: SpecIssue[] = mode ? checkMode(config, mode, names) : [];
+  // A Blubber file named outside the repository (`..`, a symlink out) is never read.
+  let outside = 0;
+  for (const need of blubberFilesNeeded(config, names)) {
+    const verdict = await containment(projectDir, need.repoPath);
+    if (!verdict.inside) {
+      outside++;
+      errors.push(issueAt(config.source, need.keyPath, `${need.repoPath} resolves outside the repository (${verdict.via ? `through the symlink to ${verdict.via}` : verdict.resolved})`, { hint: 'a build reads only the repository: name a Blubber file under .pipeline/' }));
+    }
+  }
   const missing = missingBlubberFiles(config, (p) => existsSync(path.join(projectDir, p)), names);
   errors.push(...missing);
   const warnings: SpecIssue[] = [];
-  if (missing.length > 0 || mode === undefined) return { errors, warnings };
+  if (outside > 0 || missing.length > 0 || mode === undefined) return { errors, warnings };
   const loaded = new Map<string, ReturnType<typeof loadBlubber>>();
   const seen = new Set<string>();
   for (const pipeline of config.pipelines) {
@@ -41,6 +53,7 @@ export async function preflight(projectDir: string, config: PipelineConfig, name
         blubber = loadBlubber(await readFile(path.join(projectDir, repoPath), 'utf8'), repoPath);
         loaded.set(repoPath, blubber);
         if (!blubber.ok) errors.push(...blubber.errors);
+        else errors.push(...(await outsideIssues(projectDir, blubber.value)));
         warnings.push(...blubber.warnings);
       }
       if (!blubber.ok) continue;

@@ -3,7 +3,7 @@
  * `.devpipe/.gitignore` containing `*` so nothing of it is ever committed. Also the project-file
  * reader the runner uses for Blubber files named at run time.
  */
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProjectFiles, RunRecord, RunRecords } from '../../engine/ci/index.js';
 import { DevpipeError } from '../../errors.js';
@@ -11,7 +11,11 @@ import { DevpipeError } from '../../errors.js';
 export class FsRunRecords implements RunRecords {
   readonly root: string;
 
-  constructor(projectDir: string) {
+  constructor(
+    projectDir: string,
+    /** The run's redaction (cli/context.ts): a record holds redacted text only. */
+    private readonly redact: <T>(value: T) => T = (value) => value,
+  ) {
     this.root = path.join(projectDir, '.devpipe', 'runs');
   }
 
@@ -21,9 +25,13 @@ export class FsRunRecords implements RunRecords {
 
   async write(record: RunRecord): Promise<void> {
     const dir = path.join(this.root, record.runId);
-    await mkdir(dir, { recursive: true });
-    await writeFile(path.join(this.root, '..', '.gitignore'), '*\n');
-    await writeFile(path.join(dir, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
+    const state = path.join(this.root, '..');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await Promise.all([state, this.root, dir].map((d) => chmod(d, 0o700)));
+    await writeFile(path.join(state, '.gitignore'), '*\n', { mode: 0o600 });
+    const file = path.join(dir, 'run.json');
+    await writeFile(file, `${JSON.stringify(this.redact(record), null, 2)}\n`, { mode: 0o600 });
+    await chmod(file, 0o600);
   }
 
   async read(runId?: string): Promise<RunRecord | undefined> {

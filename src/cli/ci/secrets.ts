@@ -5,6 +5,8 @@
  * a pipeline without credentials never reads devpipe.yaml.
  */
 import type { SecretSource } from '../../engine/ci/index.js';
+import { MIN_SECRET_LENGTH } from '../../engine/stack/redact.js';
+import { DevpipeError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { credentialSource } from '../stack.js';
 
@@ -19,7 +21,18 @@ export async function ciSecretSource(ctx: Context, file: string | undefined): Pr
       loaded ??= credentialSource(ctx, secretsFile);
       const source = await loaded;
       description = source.describe();
-      return source.get(id);
+      const value = await source.get(id);
+      if (value !== undefined) {
+        // Too short to find or redact reliably: refused before the stage runs (exit 2).
+        if (value.length < MIN_SECRET_LENGTH) {
+          throw new DevpipeError('spec', `credential "${id}": a value must have at least ${MIN_SECRET_LENGTH} characters (it has ${value.length})`, {
+            hint: `give a longer, distinctive fake value in ${description}`,
+          });
+        }
+        // From now on every output, event and record of this run redacts it.
+        ctx.redactor.add([{ name: id, value }]);
+      }
+      return value;
     },
     describe: () => description,
   };

@@ -5,7 +5,7 @@
  */
 import { buildImages } from '../../engine/build.js';
 import { paint, shortId, formatDuration } from '../../ui/format.js';
-import { compileAll, loadProjectBlubber } from '../blubber.js';
+import { checkIgnoredCopies, compileAll, loadProjectBlubber } from '../blubber.js';
 import type { Context } from '../context.js';
 import { sourceRevision } from '../git.js';
 import { keyValues } from '../spec-files.js';
@@ -15,6 +15,7 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
   const variants = [...new Set((args[0] as string[]) ?? [])];
   const { config, images } = await loadProjectBlubber(ctx, options.blubber as string | undefined);
   const compiled = compileAll(ctx, config, variants, keyValues(options.buildArg as string[]), images);
+  await checkIgnoredCopies(ctx, compiled);
   const docker = await ctx.docker();
   await docker.engine.info();
   await ctx.reporter();

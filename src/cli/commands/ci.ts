@@ -3,6 +3,7 @@
  * Everything that can be checked is checked before anything runs (exit 2, located); then each
  * pipeline runs frame by frame through the engine, is recorded under `.devpipe/runs/`, and ends
  * with a summary table and, after a failure, the exact rerun command. `--graph` needs no engine.
+ * A repository with only a `.gitlab-ci.yml` (or `--ci gitlab`) runs its GitLab CI jobs (cli/gitlab).
  */
 import path from 'node:path';
 import { imageProject } from '../project-name.js';
@@ -25,11 +26,13 @@ import {
 } from '../../spec/pipeline/index.js';
 import { readCheckout } from '../ci/checkout.js';
 import { preflight } from '../ci/preflight.js';
+import { chooseCi } from '../gitlab/detect.js';
 import { FsProjectFiles, FsRunRecords } from '../ci/records.js';
 import { ciSecretSource } from '../ci/secrets.js';
 import type { Context } from '../context.js';
 import { sourceRevision } from '../git.js';
 import { keyValues, readSpecFile, reportWarnings } from '../spec-files.js';
+import { withProjectLock } from '../stack.js';
 
 export const configPath = '.pipeline/config.yaml';
 
@@ -104,6 +107,9 @@ function invocation(ctx: Context): string {
 }
 
 export async function run(ctx: Context, args: unknown[], options: Record<string, unknown>): Promise<number> {
+  const ci = chooseCi(ctx.projectDir, options);
+  if (ci.kind === 'gitlab') return (await import('../gitlab/ci.js')).runGitlabCi(ctx, args, options);
+  if (ci.note) ctx.bus.emit('message', { level: 'info', text: ci.note });
   const requested = [...((args[0] as string[] | undefined) ?? [])];
   const graph = graphOption(options.graph, requested);
   const rerunOption = options.rerun as string | boolean | undefined;
@@ -113,7 +119,7 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
   }
   const modeOption = String(options.mode ?? 'test');
   if (!isMode(modeOption)) throw new DevpipeError('usage', `--mode must be test, gate or postmerge, got "${modeOption}"`);
-  const records = new FsRunRecords(ctx.projectDir);
+  const records = new FsRunRecords(ctx.projectDir, (value) => ctx.redactor.value(value));
 
   let rerun: RunRecord | undefined;
   if (rerunOption !== undefined) {
@@ -145,6 +151,7 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
 
   const docker = await ctx.docker();
   await docker.engine.info();
+  const { currentOwner, sweepDeadRuns } = await import('../ci/owner.js');
   const proc = await ctx.process();
   const registry = (options.registry as string | undefined) ?? ctx.env.DEVPIPE_CI_REGISTRY;
   const ports = {
@@ -166,6 +173,16 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
   for (const text of checkout?.assumptions ?? []) ctx.bus.emit('message', { level: 'info', text });
   if (registry) ctx.bus.emit('message', { level: 'info', text: `publish pushes to ${registry}` });
 
+  // One ci at a time per project (its own lock: `up` may run beside it); holding it, the
+  // containers of earlier runs whose devpipe process is gone are removed and those runs marked
+  // aborted (containers kept with --keep by a finished run stay).
+  return withProjectLock(ctx, 'ci', options.signal as AbortSignal | undefined, async () => {
+    await sweepDeadRuns(ctx.projectDir, docker.containers, ctx.bus, (value) => ctx.redactor.value(value), project);
+    if (rerun) rerun = (await records.read(rerun.runId)) ?? rerun;
+    return runAll();
+  }, CI_LOCK_FILE);
+
+  async function runAll(): Promise<number> {
   let exitCode = 0;
   for (const name of names) {
     const pipeline = findPipeline(config, name)!;
@@ -183,6 +200,7 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
     const outcome = await runPipeline(ports, ctx.bus, { config, pipeline, runId, setup, startedAt, rerun: rerun && plan ? { record: rerun, plan } : undefined }, {
       projectDir: ctx.projectDir,
       project,
+      owner: currentOwner(),
       revision,
       mode,
       keep: options.keep === true,
@@ -202,4 +220,7 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
   }
   if (exitCode === 130) throw new DevpipeError('interrupted', 'interrupted; teardown ran');
   return exitCode;
+  }
 }
+
+const CI_LOCK_FILE = '.devpipe/ci.lock';

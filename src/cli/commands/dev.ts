@@ -16,7 +16,7 @@ import { compileAll, defaultBlubberFile, loadProjectBlubber } from '../blubber.j
 import type { Context } from '../context.js';
 import { sourceRevision } from '../git.js';
 import { stackOverridesFrom } from '../zero-config.js';
-import { compileStackBuilds, loadStackConfig, requireCompose, resolveStackSecrets, stackPorts } from '../stack.js';
+import { compileStackBuilds, loadStackConfig, requireCompose, resolveStackSecrets, stackPorts, withProjectLock } from '../stack.js';
 
 const PIPELINE_FILE = '.pipeline/config.yaml';
 
@@ -112,7 +112,7 @@ export async function run(ctx: Context, _args: unknown[], options: Record<string
   });
   const unbind = bindKeys(ctx, loop, view, () => stop.abort());
   try {
-    await loop.start();
+    await withProjectLock(ctx, 'dev', signal, () => loop.start());
     await loop.ready();
     ctx.bus.emit('message', { level: 'info', text: `watching ${path.basename(ctx.projectDir)} for changes (${plan.builds.length} image(s) built here${plan.tests ? `, tests: ${plan.tests.image.variant}` : ''})` });
     await stopped;

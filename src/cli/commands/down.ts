@@ -4,13 +4,13 @@
  * unless --volumes. Works even when devpipe.yaml is broken (falls back to the directory name).
  */
 import path from 'node:path';
-import { COMPOSE_FILE, SECRETS_DIR, STATE_DIR, stackTarget } from '../../engine/stack/files.js';
+import { COMPOSE_FILE, recordedProject, SECRETS_DIR, STATE_DIR, stackTarget } from '../../engine/stack/files.js';
 import { downStack } from '../../engine/stack/manage.js';
 import { LABEL_PROJECT, LABEL_ROLE } from '../../engine/stack/model.js';
 import { DevpipeError } from '../../errors.js';
 import { stackName } from '../../spec/stack/index.js';
 import type { Context } from '../context.js';
-import { loadStackConfig, stackPorts, wantsKube } from '../stack.js';
+import { loadStackConfig, stackPorts, wantsKube, withProjectLock } from '../stack.js';
 
 export async function projectName(ctx: Context): Promise<string> {
   try {
@@ -23,18 +23,31 @@ export async function projectName(ctx: Context): Promise<string> {
   }
 }
 
+/**
+ * The stack to act on: the one `up` recorded here (what runs, whatever devpipe.yaml says now),
+ * else devpipe.yaml's, else the directory name. `down` never depends on the current config
+ * loading or being deployable.
+ */
+export async function stackToManage(ctx: Context): Promise<{ project: string; recorded: boolean }> {
+  const recorded = await recordedProject(await ctx.projectFiles());
+  if (recorded) return { project: recorded, recorded: true };
+  return { project: await projectName(ctx), recorded: false };
+}
+
 export async function run(ctx: Context, _args: unknown[], options: Record<string, unknown>): Promise<number> {
-  const project = await projectName(ctx);
-  if (await wantsKube(ctx)) return (await import('../kube-target.js')).runKubeDown(ctx, project, options);
+  const { project, recorded } = await stackToManage(ctx);
+  if (!recorded && (await wantsKube(ctx))) return (await import('../kube-target.js')).runKubeDown(ctx, project, options);
   const docker = await ctx.docker();
   await docker.engine.info();
   const ports = await stackPorts(ctx);
   const hasFile = (await ports.files.read(COMPOSE_FILE)) !== undefined;
   await ctx.reporter();
-  const result = await downStack(ports, ctx.bus, project, hasFile ? stackTarget(ports.files.root, project) : undefined, {
-    volumes: options.volumes === true,
-    signal: options.signal as AbortSignal | undefined,
-  });
+  const { sweepDeadRuns } = await import('../ci/owner.js');
+  await sweepDeadRuns(ctx.projectDir, ports.containers, ctx.bus, (value) => ctx.redactor.value(value));
+  const signal = options.signal as AbortSignal | undefined;
+  const result = await withProjectLock(ctx, 'down', signal, () =>
+    downStack(ports, ctx.bus, project, hasFile ? stackTarget(ports.files.root, project) : undefined, { volumes: options.volumes === true, signal }),
+  );
   const removedImages: string[] = [];
   if (options.images === true) {
     for (const image of await ports.images.list({ [LABEL_PROJECT]: project, [LABEL_ROLE]: 'stack' })) {
@@ -45,7 +58,8 @@ export async function run(ctx: Context, _args: unknown[], options: Record<string
   await ports.files.remove(SECRETS_DIR);
   await ports.files.remove(`${STATE_DIR}/stack`);
   await ctx.finish();
-  ctx.bus.emit('result', { command: 'down', data: { project, swept: result.swept, volumes: options.volumes === true, images: removedImages } });
-  ctx.print(`${project} removed${options.volumes === true ? ' with its volumes' : ' (named volumes kept; --volumes removes them)'}${result.swept.length ? `; also removed ${result.swept.join(', ')}` : ''}${removedImages.length ? `; removed ${removedImages.length} image(s)` : ''}`);
+  ctx.bus.emit('result', { command: 'down', data: { project, swept: result.swept, volumes: options.volumes === true, removedVolumes: result.volumes, images: removedImages } });
+  const volumes = options.volumes === true ? (result.volumes.length > 0 ? ` with its volumes (${result.volumes.join(', ')})` : ' (it had no named volumes)') : ' (named volumes kept; --volumes removes them)';
+  ctx.print(`${project} removed${volumes}${result.swept.length ? `; also removed ${result.swept.join(', ')}` : ''}${removedImages.length ? `; removed ${removedImages.length} image(s)` : ''}`);
   return 0;
 }

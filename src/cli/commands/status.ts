@@ -4,7 +4,7 @@ import { stackStatus } from '../../engine/stack/manage.js';
 import type { StackConfig } from '../../spec/stack/index.js';
 import type { Context } from '../context.js';
 import { isKubeTarget, loadStackConfig } from '../stack.js';
-import { projectName } from './down.js';
+import { stackToManage } from './down.js';
 
 export async function run(ctx: Context): Promise<number> {
   let config: StackConfig | undefined;
@@ -13,8 +13,9 @@ export async function run(ctx: Context): Promise<number> {
   } catch {
     config = undefined;
   }
-  const project = config?.project ?? (await projectName(ctx));
-  if (isKubeTarget(ctx, config)) return (await import('../kube-target.js')).runKubeStatus(ctx, project);
+  const managed = await stackToManage(ctx);
+  const project = managed.recorded ? managed.project : (config?.project ?? managed.project);
+  if (!managed.recorded && isKubeTarget(ctx, config)) return (await import('../kube-target.js')).runKubeStatus(ctx, project);
   await ctx.reporter();
   const docker = await ctx.docker();
   await docker.engine.info();

@@ -13,7 +13,7 @@ import { formatDuration } from '../../ui/format.js';
 import type { Context } from '../context.js';
 import { sourceRevision } from '../git.js';
 import { stackOverridesFrom } from '../zero-config.js';
-import { compileStackBuilds, isKubeTarget, loadStackConfig, requireCompose, resolveStackSecrets, stackPorts, type StackSecrets } from '../stack.js';
+import { compileStackBuilds, isKubeTarget, loadStackConfig, requireCompose, resolveStackSecrets, stackPorts, withProjectLock, type StackSecrets } from '../stack.js';
 
 /** Brings the stack up (shared with `e2e --up`). */
 export async function bringUp(ctx: Context, config: StackConfig, secrets: StackSecrets, secretsFile: string | undefined, signal: AbortSignal | undefined): Promise<UpSummary> {
@@ -25,7 +25,7 @@ export async function bringUp(ctx: Context, config: StackConfig, secrets: StackS
   await ports.deployer.describe();
   await ctx.reporter();
   const revision = await sourceRevision(await ctx.process(), ctx.projectDir);
-  return upStack(ports, secrets.bus, { config, builds, secrets: secrets.resolved, revision, signal });
+  return withProjectLock(ctx, 'up', signal, () => upStack(ports, secrets.bus, { config, builds, secrets: secrets.resolved, revision, signal }));
 }
 
 export function printSummary(ctx: Context, secrets: StackSecrets, summary: UpSummary, started: number): void {

@@ -9,3 +9,4 @@ export { sanitizeDestination, copySource, tailOutput } from './step-run.js';
 export { contextPath, isUrlContext } from './step-build.js';
 export { pushRef } from './step-publish.js';
 export type { CiRunOptions } from './state.js';
+export { sweepAbandonedRuns, LABEL_OWNER_HOST, LABEL_OWNER_PID, type OwnerCheck, type RunOwner, type SweepResult } from './sweep.js';

@@ -6,7 +6,8 @@ import { DevpipeError } from '../../errors.js';
 import { pipelineGraph, SETUP, TEARDOWN, type Pipeline } from '../../spec/pipeline/index.js';
 
 export type StageStatus = 'passed' | 'failed' | 'incomplete' | 'interrupted' | 'not-run' | 'reused';
-export type RunStatus = 'running' | 'passed' | 'failed' | 'incomplete' | 'interrupted';
+/** `aborted`: the devpipe process died mid-run (found and swept by the next ci/down). */
+export type RunStatus = 'running' | 'passed' | 'failed' | 'incomplete' | 'interrupted' | 'aborted';
 
 /** One step's outcome; `local-stand-in` = done differently from CI; `not-run-locally` = not done. */
 export interface StepOutcome {
@@ -52,6 +53,8 @@ export interface RunRecord {
   localTags: string[];
   /** Helm releases installed by `deploy` steps (uninstalled by teardown). */
   releases?: string[] | undefined;
+  /** The devpipe process running it (its liveness decides whether leftovers are swept). */
+  owner?: { pid: number; host: string } | undefined;
 }
 
 export interface RerunPlan {
@@ -102,6 +105,7 @@ export function planRerun(pipeline: Pipeline, record: RunRecord, from?: string):
 export function rerunCommand(record: RunRecord, prefix = 'devpipe'): string | undefined {
   const bad = record.stages.filter((s) => s.status === 'failed' || s.status === 'interrupted');
   if (bad.length === 0) return undefined;
-  const from = bad.length === 1 ? ` --from ${bad[0]!.stage}` : '';
+  const name = bad[0]?.stage ?? '';
+  const from = bad.length === 1 ? ` --from ${/^[A-Za-z0-9_./-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`}` : '';
   return `${prefix} ci --rerun ${record.runId}${from}`;
 }

@@ -113,6 +113,7 @@ export async function runPipeline(ports: CiPorts, bus: EventBus, run: PipelineRu
     publishedImages: [...(rerun?.record.publishedImages ?? [])],
     containers: [],
     localTags: [...(rerun?.record.localTags ?? [])],
+    owner: options.owner,
   };
   const state: RunState = { runId: run.runId, pipeline, config: run.config, bindings, ports, bus, options, record, secrets: [] };
   if (rerun) await reuse(state, rerun);

@@ -28,6 +28,8 @@ export interface CiRunOptions {
   now?: () => number;
   /** Base image aliases (user settings `images:`): a base is replaced by its local stand-in. */
   images?: Readonly<Record<string, string>> | undefined;
+  /** The process running the pipeline: labelled on its containers, recorded (see sweep.ts). */
+  owner?: { pid: number; host: string } | undefined;
 }
 
 export interface RunState {
@@ -55,6 +57,7 @@ export function stageLabels(state: RunState, stage: string): Record<string, stri
     'devpipe.run': state.runId,
     'devpipe.pipeline': state.pipeline.name,
     'devpipe.stage': stage,
+    ...(state.options.owner ? { 'devpipe.owner-pid': String(state.options.owner.pid), 'devpipe.owner-host': state.options.owner.host } : {}),
   };
 }
 

@@ -43,18 +43,22 @@ const verdicts: Record<RunRecord['status'], string> = {
   incomplete: 'INCOMPLETE: every stage that ran passed, but some steps need infrastructure devpipe does not have (not a success)',
   interrupted: 'INTERRUPTED',
   running: 'RUNNING',
+  aborted: 'ABORTED: the devpipe process running it died; its containers were swept',
 };
 
 export interface SummaryOptions {
   /** How to invoke devpipe for the rerun hint (`devpipe -C dir`). */
   command?: string;
+  /** What a row is: `stage` (PipelineLib) or `job` (GitLab CI). */
+  unit?: 'stage' | 'job';
 }
 
 export function summaryText(record: RunRecord, report: TeardownReport | undefined, options: SummaryOptions = {}): string {
   const lines: string[] = [];
   lines.push(`pipeline ${record.pipeline}, run ${record.runId}${record.rerunOf ? ` (rerun of ${record.rerunOf})` : ''}, mode ${record.mode}: ${verdicts[record.status]}`);
   lines.push('');
-  lines.push(table(summaryRows(record), ['stage', 'result', 'duration', 'image ID', 'published', 'exports']));
+  const unit = options.unit ?? 'stage';
+  lines.push(table(summaryRows(record), [unit, 'result', 'duration', 'image ID', 'published', 'exports']));
   const images = record.stages.filter((s) => s.imageId && s.status !== 'not-run');
   if (images.length > 0) {
     lines.push('', 'images:');
@@ -88,6 +92,6 @@ export function summaryText(record: RunRecord, report: TeardownReport | undefine
     for (const problem of report.problems) lines.push(`  teardown problem: ${problem}`);
   }
   const rerun = rerunCommand(record, options.command);
-  if (rerun) lines.push('', `rerun the failed stage: ${rerun}`);
+  if (rerun) lines.push('', `rerun the failed ${unit}: ${rerun}`);
   return lines.join('\n');
 }

@@ -9,7 +9,12 @@
  *    After a failed or interrupted run everything stays, so that `devpipe ci --rerun` reuses it.
  * `--keep` keeps everything.
  */
+import type { CiPorts } from './ports.js';
+import type { ContainerRunner } from '../../ports.js';
 import type { RunState } from './state.js';
+
+/** What teardown needs of a run (PipelineLib's and GitLab's runners alike). */
+export type TeardownState = Pick<RunState, 'runId' | 'record'> & { options: Pick<RunState['options'], 'keep'>; ports: Pick<CiPorts, 'containers' | 'images' | 'kube'> };
 
 export interface TeardownReport {
   containersRemoved: number;
@@ -31,7 +36,7 @@ async function attempt(problems: string[], what: string, action: () => Promise<u
   }
 }
 
-export async function teardown(state: RunState, passed: boolean): Promise<TeardownReport> {
+export async function teardown(state: TeardownState, passed: boolean): Promise<TeardownReport> {
   const report: TeardownReport = { containersRemoved: 0, imagesRemoved: 0, imagesKept: [], imagesCached: [], kept: false, problems: [] };
   const { containers, images } = state.ports;
   const record = state.record;
@@ -60,4 +65,19 @@ export async function teardown(state: RunState, passed: boolean): Promise<Teardo
   for (const id of record.ownedImages) (published.has(id) ? report.imagesKept : report.imagesCached).push(id);
   record.ownedImages = record.ownedImages.filter((id) => published.has(id));
   return report;
+}
+
+/**
+ * Containers of earlier runs of this project that nobody tears down any more: a `ci` killed
+ * (SIGKILL, a lost engine) before its teardown. Called while holding the project's ci lock, so
+ * no other run of the project is live. Returns the names removed.
+ */
+export async function sweepDeadRuns(containers: Pick<ContainerRunner, 'list' | 'remove'>, project: string, currentRun?: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const c of await containers.list({ 'devpipe.project': project, 'devpipe.run': '' })) {
+    if (c.labels['devpipe.stage'] === undefined || c.labels['devpipe.run'] === currentRun) continue;
+    await containers.remove(c.id);
+    removed.push(c.name || c.id);
+  }
+  return removed;
 }

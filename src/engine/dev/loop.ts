@@ -48,6 +48,9 @@ export class DevLoop implements IterationContext {
   readonly views = new Map<string, DevServiceView>();
   readonly guard = new LoopGuard();
   #pending = new Map<string, number>();
+  /** When the watcher last reported a change (the loop guard tells a person saving from a loop by it). */
+  #lastEventAt = 0;
+  #holdTimer: NodeJS.Timeout | undefined;
   #debouncer: Debouncer;
   #running: { iteration: Iteration; done: Promise<void> } | undefined;
   readonly #content: BuiltContent;
@@ -159,6 +162,7 @@ export class DevLoop implements IterationContext {
       onEvent: (event) => {
         if (this.#stopped || event.kind === 'addDir') return;
         if (!this.#pending.has(event.path)) this.#pending.set(event.path, event.at);
+        this.#lastEventAt = Math.max(this.#lastEventAt, event.at);
         this.#debouncer.touch();
       },
       onError: (error) => this.bus.emit('message', { level: 'warn', text: `watcher: ${error.message}` }),
@@ -216,18 +220,28 @@ export class DevLoop implements IterationContext {
     if (this.#stopped) return;
     const n = ++this.#n;
     const targets = { specFiles: this.plan.specFiles, images: inputTargets(this.plan, this.options.matcher) };
-    const changes = all ? emptyChangeSet() : addChanges(emptyChangeSet(), this.guard.filter(paths), targets);
+    const admitted = all ? { files: paths, unmuted: [] } : this.guard.admit(paths, firstAt);
+    if (admitted.unmuted.length > 0) this.bus.emit('message', { level: 'info', text: `${describeFiles(admitted.unmuted)} saved again: it triggers builds again` });
+    const changes = all ? emptyChangeSet() : addChanges(emptyChangeSet(), admitted.files, targets);
     if (all) for (const build of this.plan.builds) changes.affected.set(build.key, ['(rebuild all)']);
     if (!all && isEmpty(changes)) {
       if (changes.unrelated.length > 0) this.bus.emit('dev:iteration', { n, phase: 'end', reason: changes.unrelated, outcome: 'noop', durationMs: 0, detail: 'no image reads these files' });
       return;
     }
     const triggering = [...new Set([...changes.specs, ...[...changes.affected.values()].flat()])];
-    const verdict = this.guard.check(triggering, firstAt);
+    const verdict = all ? { muted: [] } : this.guard.check(triggering, firstAt, this.#lastEventAt, Date.now());
+    if (verdict.holdMs !== undefined) {
+      // The probe: hold this build back; a person keeps saving, a loop stays quiet.
+      for (const file of paths) if (!this.#pending.has(file)) this.#pending.set(file, firstAt);
+      this.bus.emit('message', { level: 'info', text: `${describeFiles(triggering)} changed right after each of the last iterations; holding the next build ${Math.round(verdict.holdMs / 100) / 10}s to tell a person saving from a build writing into its own inputs` });
+      clearTimeout(this.#holdTimer);
+      this.#holdTimer = setTimeout(() => this.#fire(), verdict.holdMs);
+      return;
+    }
     if (verdict.muted.length > 0) {
       this.bus.emit('message', {
         level: 'warn',
-        text: `${describeFiles(verdict.muted)} changed right after each of the last iterations: a build or a running service writes into its own inputs. These files no longer trigger builds; add them to .dockerignore (or stop writing them from the container) and restart devpipe dev.`,
+        text: `${describeFiles(verdict.muted)} changed right after each iteration and only then (nobody saved while the build was held): a build or a running service writes into its own inputs. These files no longer trigger builds until you save them yourself (or restart devpipe dev); to fix it, mount the directory read_only, add the files to .dockerignore, or stop writing them from the container.`,
       });
     }
     const controller = new AbortController();
@@ -243,7 +257,7 @@ export class DevLoop implements IterationContext {
     await done;
     this.#content.end(iteration.outcome === 'ok');
     this.#running = undefined;
-    this.guard.iterationEnded(Date.now());
+    this.guard.iterationEnded(Date.now(), iteration.outcome !== 'cancelled');
     // What waited for this iteration was debounced already: go on at once, unless events are
     // still arriving (then the debouncer fires when they settle).
     if (this.#pending.size > 0 && !this.#debouncer.armed) this.#fire();
@@ -287,7 +301,10 @@ export class DevLoop implements IterationContext {
 
   async buildOnly(keys: readonly string[], signal: AbortSignal) {
     const builds = [...this.plan.builds, ...(this.plan.tests ? [this.plan.tests] : [])].filter((b) => keys.includes(b.key));
+    // The unit-test image runs with no secret mounted: it is not scanned (nothing of it is deployed).
+    const onlyTests = this.plan.tests !== undefined && keys.length === 1 && keys[0] === this.plan.tests.key && !this.plan.builds.some((b) => b.key === keys[0]);
     return buildStackImages(this.ports, this.bus, builds, this.plan.secrets, {
+      scan: !onlyTests,
       project: this.plan.config.project,
       revision: this.plan.revision,
       fresh: false,
@@ -300,6 +317,7 @@ export class DevLoop implements IterationContext {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#debouncer.cancel();
+    clearTimeout(this.#holdTimer);
     this.#running?.iteration.cancel();
     await this.#running?.done;
     for (const follower of this.#logFollowers.values()) follower.abort();

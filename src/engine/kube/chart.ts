@@ -22,13 +22,37 @@ export interface ChartConfig {
   release?: string | undefined;
   /** Run `helm test` after the install, as PipelineLib's deploy step does (default true). */
   test?: boolean | undefined;
+  /** The staging-defaults layer (general values), relative to the project. */
+  defaults?: string | undefined;
+  /** Values path → secret name: fakes written into the private slot there. */
+  secrets?: Record<string, string> | undefined;
+  /** Values set last (`helm --set`). */
+  set?: Record<string, string | number | boolean | null> | undefined;
 }
 
 /** The chart a service names (`chart:` in devpipe.yaml), normalized; undefined for manifest-deployed services. */
-export function chartOf(service: { chart?: { path: string; values?: string[] | undefined; release?: string | undefined; test?: boolean | undefined } | undefined }): ChartConfig | undefined {
+export function chartOf(service: { chart?: (Omit<ChartConfig, 'values'> & { values?: string[] | undefined }) | undefined }): ChartConfig | undefined {
   const chart = service.chart;
   if (!chart) return undefined;
-  return { path: chart.path, values: chart.values ?? [], release: chart.release, test: chart.test };
+  return {
+    path: chart.path,
+    values: chart.values ?? [],
+    release: chart.release,
+    test: chart.test,
+    ...(chart.defaults ? { defaults: chart.defaults } : {}),
+    ...(chart.secrets && Object.keys(chart.secrets).length > 0 ? { secrets: chart.secrets } : {}),
+    ...(chart.set && Object.keys(chart.set).length > 0 ? { set: chart.set } : {}),
+  };
+}
+
+/** `{a: {b: v}}` from `a.b` and v, merged into target. */
+function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {
+  const keys = dotted.split('.');
+  let cur = target;
+  keys.forEach((key, i) => {
+    if (i === keys.length - 1) cur[key] = value;
+    else cur = (cur[key] = typeof cur[key] === 'object' && cur[key] !== null ? cur[key] : {}) as Record<string, unknown>;
+  });
 }
 
 export type ImageKeys = 'main_app' | 'app';
@@ -71,8 +95,10 @@ export interface ChartPlan {
   /** In order; `-` is the private slot (stdin). */
   valuesFiles: string[];
   /** The private slot document (secret values in it: never printed unredacted, never written to disk). */
-  privateValues: { config: { private: Record<string, string>; public: Record<string, string> } };
+  privateValues: { config: { private: Record<string, string>; public: Record<string, string> } } & Record<string, unknown>;
   setString: Record<string, string>;
+  /** `--set` (typed), after the values files. */
+  set: Record<string, string>;
   imageKeys: ImageKeys;
   test: boolean;
 }
@@ -90,13 +116,16 @@ export function chartPlan(
     const image = splitImage(service.imageRef);
     Object.assign(setString, { 'docker.registry': image.registry, 'docker.pull_policy': 'IfNotPresent', [`${keys}.image`]: image.image, [`${keys}.version`]: image.version });
   }
+  const privateValues: ChartPlan['privateValues'] = { config: { private: secrets, public: { ...service.env } } };
+  for (const [dotted, secret] of Object.entries(chart.secrets ?? {})) setPath(privateValues, dotted, options.secretValues.get(secret) ?? '');
   return {
     service: service.name,
     release: chart.release ?? service.name,
     chart: options.resolve(chart.path),
-    valuesFiles: layerValues(chart.values.map(options.resolve)),
-    privateValues: { config: { private: secrets, public: { ...service.env } } },
+    valuesFiles: [...(chart.defaults ? [options.resolve(chart.defaults)] : []), ...layerValues(chart.values.map(options.resolve))],
+    privateValues,
     setString,
+    set: Object.fromEntries(Object.entries(chart.set ?? {}).map(([k, v]) => [k, v === null ? 'null' : String(v)])),
     imageKeys: keys,
     test: chart.test ?? true,
   };

@@ -75,7 +75,7 @@ export async function deployStack(ports: KubePorts, bus: EventBus, input: KubeDe
     await task(bus, id, `helm upgrade --install ${plan.release} (${plan.service})`, async () => {
       try {
         await helm.install(
-          { mode: 'upgrade-install', release: plan.release, chart: plan.chart, valuesFiles: plan.valuesFiles, stdin: stringify(plan.privateValues), setString: plan.setString, timeoutMs: input.timeoutMs },
+          { mode: 'upgrade-install', release: plan.release, chart: plan.chart, valuesFiles: plan.valuesFiles, stdin: stringify(plan.privateValues), setString: plan.setString, set: plan.set, timeoutMs: input.timeoutMs },
           { signal: input.signal, onLine: (line) => bus.emit('task:log', { id, line }) },
         );
       } catch (error) {

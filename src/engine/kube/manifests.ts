@@ -62,7 +62,7 @@ export function configMapKey(path: string, taken: Set<string>): string {
 
 function probe(check: HealthcheckConfig): Record<string, unknown> {
   return {
-    exec: { command: check.command },
+    ...(check.http ? { httpGet: { path: check.http.path, port: check.http.port } } : { exec: { command: check.command } }),
     periodSeconds: seconds(check.intervalMs),
     timeoutSeconds: seconds(check.timeoutMs),
     failureThreshold: check.retries,
@@ -107,6 +107,9 @@ function serviceObjects(model: StackModel, svc: ServiceModel, options: RenderOpt
   const c = container(svc.name, svc.imageRef, options.pullPolicy ?? 'IfNotPresent', svc);
   if (svc.ports.length > 0) c.ports = svc.ports.map((p) => ({ containerPort: p.container }));
   if (svc.healthcheck) c.readinessProbe = probe(svc.healthcheck);
+  // Generated files and listeners (a staging import) are deployed by the service's chart on Kubernetes.
+  if (svc.files.length > 0) warnings.push(`${svc.name}: files (${svc.files.map((f) => f.path).join(', ')}) are not mounted by generated manifests; give the service a \`chart:\` (devpipe import-staging writes one)`);
+  if (svc.listeners.length > 0) warnings.push(`${svc.name}: listeners (${svc.listeners.map((l) => `${l.name} localhost:${l.port}`).join(', ')}) are not served by generated manifests; give the service a \`chart:\``);
   const volumes: Record<string, unknown>[] = [];
   const mounts: Record<string, unknown>[] = [];
   const { volume, mount } = secretVolume(svc.secrets);

@@ -75,6 +75,8 @@ export interface HelmInstall {
   stdin?: string | undefined;
   /** `--set-string k=v`, applied after every values file. */
   setString: Record<string, string>;
+  /** `--set k=v` (typed: `false`, `null` deletes), applied after every values file. */
+  set?: Record<string, string> | undefined;
   timeoutMs: number;
   /** `upgrade --install` (devpipe up) or `install` (PipelineLib's deploy step). */
   mode: 'upgrade-install' | 'install';

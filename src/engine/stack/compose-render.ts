@@ -7,7 +7,8 @@
 import { InternalError } from '../../errors.js';
 import { POD_IMAGE, POD_PROGRAM } from '../../ports.js';
 import type { HealthcheckConfig } from '../../spec/stack/types.js';
-import { LABEL_PROJECT, LABEL_ROLE, LABEL_SERVICE, type ServiceModel, type StackModel } from './model.js';
+import { LABEL_PROJECT, LABEL_ROLE, LABEL_SERVICE, stackLabels, type ServiceModel, type StackModel } from './model.js';
+import { httpProbeCommand, sidecarScript } from './sidecar.js';
 
 export interface ComposePaths {
   /** Absolute project directory (bind mounts are relative to it). */
@@ -16,6 +17,8 @@ export interface ComposePaths {
   secretFile(name: string): string;
   /** Absolute path of a service's env file (secrets it asked for as env vars). */
   envFile(service: string): string;
+  /** Absolute path of a generated file (under the secrets directory when secrets are written into it). */
+  mountedFile(service: string, index: number, withSecrets: boolean): string;
 }
 
 /** Compose interpolates `$` in every string: escape user text. */
@@ -31,7 +34,7 @@ function durationText(ms: number): string {
 
 function healthcheck(check: HealthcheckConfig): Record<string, unknown> {
   return {
-    test: ['CMD', ...escapeAll(check.command)],
+    test: ['CMD', ...escapeAll(check.http ? httpProbeCommand(check) : check.command)],
     interval: durationText(check.intervalMs),
     timeout: durationText(check.timeoutMs),
     retries: check.retries,
@@ -55,24 +58,35 @@ function service(model: StackModel, svc: ServiceModel, paths: ComposePaths): Rec
   const out: Record<string, unknown> = { image: svc.imageRef };
   if (svc.command) out.entrypoint = escapeAll(svc.command);
   if (svc.args) out.command = escapeAll(svc.args);
-  if (Object.keys(svc.env).length > 0) out.environment = Object.fromEntries(Object.entries(svc.env).map(([k, v]) => [k, escapeDollars(v)]));
-  if (needsEnvFile(svc)) out.env_file = [paths.envFile(svc.name)];
+  const environment: Record<string, string> = Object.fromEntries(Object.entries(svc.env).map(([k, v]) => [k, escapeDollars(v)]));
+  // Env secrets: a reference Compose fills from its own process env (StackTarget.env), never a
+  // value in a file; interpolation inserts it verbatim (Compose v1 and v2 alike, `$` and quotes
+  // included), and `-` keeps other compose calls quiet when the variable is not set.
+  for (const use of svc.secrets) if (use.env !== undefined) environment[use.env] = `\${${injectVar(use.name)}-}`;
+  if (Object.keys(environment).length > 0) out.environment = environment;
   const files = svc.secrets.filter((s) => s.file).map((s) => s.name);
   if (files.length > 0) out.secrets = files;
   if (svc.ports.length > 0 && !svc.pod) out.ports = svc.ports.map((p) => `${p.host}:${p.container}`);
-  if (svc.healthcheck) out.healthcheck = healthcheck(svc.healthcheck);
+  if (svc.healthcheck && !svc.healthcheck.http) out.healthcheck = healthcheck(svc.healthcheck);
   if (svc.dependsOn.length > 0) {
     out.depends_on = Object.fromEntries(
-      svc.dependsOn.map((dep) => [dep, { condition: byName.get(dep)?.healthcheck ? 'service_healthy' : 'service_started' }]),
+      svc.dependsOn.flatMap((dep) => {
+        const target = byName.get(dep);
+        // An HTTP healthcheck lives on the dependency's sidecar: wait for that one.
+        if (target?.healthcheck?.http && target.sidecar) return [[dep, { condition: 'service_started' }], [target.sidecar, { condition: 'service_healthy' }]];
+        return [[dep, { condition: target?.healthcheck ? 'service_healthy' : 'service_started' }]];
+      }),
     );
   }
-  if (svc.volumes.length > 0) {
-    out.volumes = svc.volumes.map((v) =>
+  const mounts = [
+    ...svc.volumes.map((v) =>
       v.kind === 'named'
         ? { type: 'volume', source: v.name, target: v.path, read_only: v.readOnly }
         : { type: 'bind', source: joinPath(paths.projectDir, v.host), target: v.path, read_only: v.readOnly },
-    );
-  }
+    ),
+    ...svc.files.map((f, index) => ({ type: 'bind', source: paths.mountedFile(svc.name, index, Object.keys(f.secrets).length > 0), target: f.path, read_only: true })),
+  ];
+  if (mounts.length > 0) out.volumes = mounts;
   out.labels = svc.labels;
   if (svc.pod) out.network_mode = `service:${svc.pod}`;
   else out.networks = ['default'];
@@ -92,10 +106,30 @@ function pod(model: StackModel, svc: ServiceModel): Record<string, unknown> {
   return out;
 }
 
+/** A service's sidecar: its listeners and HTTP probe, in the service's network namespace. */
+function sidecar(model: StackModel, svc: ServiceModel, image: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    image,
+    entrypoint: ['/bin/sh', '-c', escapeDollars(sidecarScript(svc.name, svc.listeners))],
+    labels: { ...stackLabels(model.project, svc.sidecar ?? svc.name), 'devpipe.sidecar-of': svc.name },
+    network_mode: `service:${svc.pod ?? svc.name}`,
+  };
+  if (svc.healthcheck?.http) out.healthcheck = healthcheck(svc.healthcheck);
+  // Forwarders are ready before the service: its first outgoing call finds them.
+  if (!svc.pod) out.depends_on = { [svc.name]: { condition: 'service_started' } };
+  out.stop_grace_period = '0s';
+  out.init = true;
+  return out;
+}
+
 export function renderCompose(model: StackModel, paths: ComposePaths): Record<string, unknown> {
   const file: Record<string, unknown> = {
     services: Object.fromEntries(
-      model.services.flatMap((svc) => [...(svc.pod ? [[svc.pod, pod(model, svc)] as const] : []), [svc.name, service(model, svc, paths)] as const]),
+      model.services.flatMap((svc) => [
+        ...(svc.pod ? [[svc.pod, pod(model, svc)] as const] : []),
+        [svc.name, service(model, svc, paths)] as const,
+        ...(svc.sidecar ? [[svc.sidecar, sidecar(model, svc, model.sidecarImage)] as const] : []),
+      ]),
     ),
     networks: { default: { name: model.network, labels: { [LABEL_PROJECT]: model.project, [LABEL_SERVICE]: '*' } } },
   };
@@ -107,16 +141,21 @@ export function renderCompose(model: StackModel, paths: ComposePaths): Record<st
   return file;
 }
 
-/** The env file of a service: `NAME=value` lines for the secrets it asked to get as env vars. */
-export function envFileText(svc: Pick<ServiceModel, 'name' | 'secrets'>, values: ReadonlyMap<string, string>): string {
-  const lines: string[] = [];
-  for (const use of svc.secrets) {
-    if (!use.env) continue;
-    const value = values.get(use.name) ?? '';
-    if (value.includes('\n')) {
-      throw new InternalError(`secret ${use.name} has a newline and cannot be an env var of ${svc.name}`);
+/** The variable of devpipe's own compose process that carries a secret's value for env secrets. */
+export function injectVar(secret: string): string {
+  return `DEVPIPE_INJECT_${secret.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+/** The values behind `injectVar` references for a model (given to the compose process only). */
+export function injectEnv(model: Pick<StackModel, 'services'>, values: ReadonlyMap<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const svc of model.services) {
+    for (const use of svc.secrets) {
+      if (use.env === undefined) continue;
+      const value = values.get(use.name) ?? '';
+      if (/[\r\n\0]/.test(value)) throw new InternalError(`secret ${use.name} has a newline and cannot be an env var of ${svc.name}`);
+      env[injectVar(use.name)] = value;
     }
-    lines.push(`${use.env}=${value}`);
   }
-  return `${lines.join('\n')}\n`;
+  return env;
 }

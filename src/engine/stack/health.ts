@@ -30,7 +30,9 @@ export function serviceStates(model: StackModel, containers: readonly ContainerI
   return model.services.map((service) => {
     const container = containers.find((c) => c.labels[LABEL_SERVICE] === service.name);
     if (!container) return { service: service.name, state: 'missing', health: 'none', status: 'not created', ready: false };
-    const health = healthOf(container.status);
+    // An HTTP healthcheck runs in the service's sidecar: its health is the service's.
+    const prober = service.healthcheck?.http ? containers.find((c) => c.labels[LABEL_SERVICE] === service.sidecar) : container;
+    const health = prober ? healthOf(prober.status) : 'starting';
     const running = container.state === 'running';
     return {
       service: service.name,
@@ -75,6 +77,11 @@ export interface WaitOptions {
    * 1s), so a program that starts and exits at once is caught instead of reported up.
    */
   settleMs?: number;
+  /**
+   * False while the deployer is still (re)creating containers: until then an exited container
+   * may be the *previous* one, about to be replaced, so it is not judged (issue 15, item 1).
+   */
+  deployed?: () => boolean;
   /** Checked on every poll: an error to stop waiting with (e.g. the deployer failed meanwhile). */
   check?: (states: ServiceState[]) => Promise<Error | undefined>;
 }
@@ -134,7 +141,7 @@ export async function waitHealthy(
         bus.emit('task:end', { id: `health:${state.service}`, status: 'ok', durationMs: now() - started, detail: state.health === 'healthy' ? 'healthy' : 'running' });
       }
     }
-    const dead = states.find((s) => ['exited', 'dead'].includes(s.state));
+    const dead = options.deployed?.() === false ? undefined : states.find((s) => ['exited', 'dead'].includes(s.state));
     if (dead) {
       bus.emit('task:end', { id: `health:${dead.service}`, status: 'failed', durationMs: now() - started, detail: dead.status });
       throw await notReadyError(ports.deployer, target, dead, 'stopped instead of becoming ready');

@@ -38,6 +38,13 @@ export class ChunkMatcher {
     this.#carry = Buffer.from(tail.subarray(Math.max(0, tail.length - this.#keep)));
   }
 
+  /** Names of the needles in one whole text (a file name, a link target); leaves the stream state alone. */
+  search(text: string): string[] {
+    if (text.length === 0) return [];
+    const bytes = Buffer.from(text);
+    return this.#needles.filter((n) => bytes.includes(n.bytes)).map((n) => n.name);
+  }
+
   /** Names found since the last reset. */
   found(): string[] {
     return [...this.#found];
@@ -125,6 +132,8 @@ export function contextLeaks(
   const leaks = new Set<string>();
   for (const raw of secretPaths) {
     const file = strip(raw);
+    // devpipe's own state is never part of a build context (docker/context.ts isDevpipeOwn).
+    if (file === '.devpipe' || file.startsWith('.devpipe/')) continue;
     if (projectIgnored(file)) continue;
     if (sendProject) leaks.add(file);
     for (const entry of entries) {
@@ -144,6 +153,6 @@ export function contextLeaks(
 export function contextLeakError(variant: string, leaks: readonly string[]): DevpipeError {
   return new DevpipeError('spec', `refusing to build ${variant}: its build context would contain secret files`, {
     details: leaks.map((l) => `${l}`),
-    hint: 'add `.devpipe/` (and your --secrets file) to .dockerignore, or copy narrower paths in the Blubber variant; secrets must never enter a build context',
+    hint: 'add your --secrets file to .dockerignore (or keep it outside the project), or copy narrower paths in the Blubber variant; secrets must never enter a build context',
   });
 }

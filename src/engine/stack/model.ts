@@ -26,6 +26,23 @@ export interface ServiceModel extends ServiceConfig {
    * touches no network (no port release, no proxy, no new address). Like a Kubernetes pod.
    */
   pod?: string | undefined;
+  /**
+   * The compose service of its sidecar (`<service>.mesh`), when it has listeners or an HTTP
+   * healthcheck: a small container in the service's network namespace that serves the listeners
+   * on `localhost:<port>` (forwarders and stubs, standing in for staging's envoy) and runs the
+   * HTTP probe from outside the service's container.
+   */
+  sidecar?: string | undefined;
+}
+
+/** The sidecar's compose service name. */
+export function sidecarName(service: string): string {
+  return `${service}.mesh`;
+}
+
+/** True when a service needs a sidecar (listeners to serve or an HTTP probe to run). */
+export function needsSidecar(service: Pick<ServiceConfig, 'listeners' | 'healthcheck'>): boolean {
+  return service.listeners.length > 0 || service.healthcheck?.http !== undefined;
 }
 
 /** The pod's compose service name (a dot: no devpipe service name can have one). */
@@ -49,6 +66,8 @@ export interface StackModel {
   /** Secret names mounted or exposed anywhere. */
   secrets: string[];
   labels: Record<string, string>;
+  /** The image of the services' sidecars (settings.sidecar_image). */
+  sidecarImage: string;
 }
 
 export function networkName(project: string): string {
@@ -83,7 +102,9 @@ export function stackModel(config: StackConfig, built: ReadonlyMap<string, strin
       ...service,
       imageRef: refOf(service.image, built),
       labels: stackLabels(config.project, service.name),
-      pod: config.settings.pods && service.image.kind === 'build' ? podName(service.name) : undefined,
+      // A pinned service gets a pod too when its sidecar needs the namespace (as on Kubernetes).
+      pod: config.settings.pods && (service.image.kind === 'build' || needsSidecar(service)) ? podName(service.name) : undefined,
+      sidecar: needsSidecar(service) ? sidecarName(service.name) : undefined,
     }),
   );
   const volumes = new Map<string, string[]>();
@@ -102,6 +123,7 @@ export function stackModel(config: StackConfig, built: ReadonlyMap<string, strin
     volumes: [...volumes].map(([name, users]) => ({ name, services: users })),
     secrets,
     labels: { [LABEL_PROJECT]: config.project },
+    sidecarImage: config.settings.sidecarImage,
   };
 }
 

@@ -9,6 +9,9 @@
  */
 import { DevpipeError } from '../../errors.js';
 import type { SecretDeclaration } from '../../spec/stack/types.js';
+import { MIN_SECRET_LENGTH } from './redact.js';
+
+const STACK_FILE_NAME = '.pipeline/devpipe.yaml';
 
 export interface SecretLayer {
   /** Where the values come from, for messages (`devpipe.yaml`, `~/.config/devpipe/secrets/x.yaml`, `env`, `--secrets a.yaml`). */
@@ -96,4 +99,42 @@ export function credentialsFor(credentials: readonly { id: string; name: string 
     env[credential.name] = secret.value;
   }
   return env;
+}
+
+/**
+ * Values devpipe cannot keep safe are refused before anything is built (exit 2, at the secret's
+ * declaration): a value shorter than MIN_SECRET_LENGTH (too short to find in an image or to
+ * redact without mangling unrelated text), and a multi-line value (or one holding NUL) that a
+ * service or the e2e suite asks to get as an environment variable (an env var holds one line).
+ */
+export function checkSecretValues(
+  config: { secrets: readonly SecretDeclaration[]; services: readonly { name: string; secrets: readonly { name: string; env?: string | undefined }[] }[]; e2e?: { secrets: readonly { name: string; env?: string | undefined }[] } | undefined },
+  resolved: readonly ResolvedSecret[],
+): void {
+  const declared = new Map(config.secrets.map((s) => [s.name, s]));
+  const at = (name: string) => declared.get(name)?.declaredAt ?? STACK_FILE_NAME;
+  const short = resolved.filter((s) => s.value.length < MIN_SECRET_LENGTH);
+  if (short.length > 0) {
+    throw new DevpipeError('spec', `${short.length === 1 ? 'secret' : 'secrets'} ${short.map((s) => `"${s.name}"`).join(', ')}: a value must have at least ${MIN_SECRET_LENGTH} characters`, {
+      details: short.map((s) => `${at(s.name)} secrets.${s.name}: the value from ${s.source} has ${s.value.length} character(s); the minimum is ${MIN_SECRET_LENGTH}`),
+      hint: `use a longer, distinctive fake value (e.g. \`fake-${short[0]?.name ?? 'name'}-value\`): devpipe finds values in images and redacts them from output, which a short value makes unreliable`,
+    });
+  }
+  const values = new Map(resolved.map((s) => [s.name, s.value]));
+  const users = [...config.services.map((s) => ({ where: `services.${s.name}.secrets`, secrets: s.secrets })), ...(config.e2e ? [{ where: 'e2e.secrets', secrets: config.e2e.secrets }] : [])];
+  const bad: string[] = [];
+  for (const user of users) {
+    for (const use of user.secrets) {
+      const value = values.get(use.name);
+      if (use.env !== undefined && value !== undefined && /[\r\n\0]/.test(value)) {
+        bad.push(`${at(use.name)} secrets.${use.name}: its value has ${value.includes('\0') ? 'a NUL character' : `${value.split(/\r?\n|\r/).length} lines`}, and ${user.where} asks for it as the env var ${use.env}`);
+      }
+    }
+  }
+  if (bad.length > 0) {
+    throw new DevpipeError('spec', 'a multi-line secret value cannot be an environment variable', {
+      details: bad,
+      hint: 'read it from the file /run/secrets/<name> instead (drop `env:` from that secrets entry), or give a one-line value',
+    });
+  }
 }

@@ -3,16 +3,15 @@
  * secret values, render and write the stack, deploy it, wait until every service is ready.
  * Talks to ports only.
  */
-import { createHash } from 'node:crypto';
 import { DevpipeError } from '../../errors.js';
-import type { ContainerRunner, ImageScanner, PodImages, ProjectFiles, StackDeployer, StackTarget } from '../../ports.js';
+import type { ContainerRunner, ImageScanner, PodImages, ProjectFiles, StackDeployer, StackResources, StackTarget } from '../../ports.js';
 import type { StackConfig } from '../../spec/stack/types.js';
 import { requireImages } from '../base-images.js';
 import { buildImages, type BuildPorts, type BuiltImage, type CompiledImage } from '../build.js';
 import type { EventBus } from '../events.js';
 import { writeStackFiles } from './files.js';
-import { culprit, notReadyError, waitHealthy, type ServiceState } from './health.js';
-import { leakError } from './leak-scan.js';
+import { culprit, notReadyError, stackContainers, waitHealthy, type ServiceState } from './health.js';
+import { scanImages } from './leak-guard.js';
 import { LABEL_ROLE, serviceUrls, stackModel, type StackModel } from './model.js';
 import type { ResolvedSecret } from './secrets.js';
 
@@ -22,6 +21,7 @@ export interface StackPorts extends BuildPorts {
   files: ProjectFiles;
   scanner: ImageScanner;
   pods: PodImages;
+  resources: StackResources;
 }
 
 export interface StackBuild {
@@ -36,6 +36,8 @@ export interface BuildStackOptions {
   fresh: boolean;
   concurrency: number;
   signal?: AbortSignal | undefined;
+  /** false: images that never get a secret (dev's unit-test image) are not scanned. Default true. */
+  scan?: boolean;
 }
 
 /** Builds (in parallel) and scans every image; returns build key → content tag. */
@@ -61,8 +63,10 @@ export async function buildStackImages(
     const image = built[index];
     if (image) out.set(build.key, image);
   });
+  if (options.scan === false) return out;
+  const bases = new Map(builds.map((b) => [b.key, b.image.baseImages]));
   // Ctrl-C during a scan of a large image ends it at once (the scan's reads are dropped).
-  await untilAborted(scanImages(ports, bus, [...out.values()].map((b) => ({ ref: b.contentTag, imageId: b.imageId })), secrets), options.signal);
+  await untilAborted(scanImages(ports, bus, [...out].map(([key, b]) => ({ ref: b.contentTag, imageId: b.imageId, baseImages: bases.get(key) })), secrets), options.signal);
   return out;
 }
 
@@ -77,54 +81,7 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefine
   });
 }
 
-export const LEAK_GUARD_CACHE = '.devpipe/secrets/leak-guard.json';
-
-/** What a verdict is keyed by: the image and the exact secret values it was checked against. */
-export function verdictKey(imageId: string, secrets: readonly { name: string; value: string }[]): string {
-  const pairs = [...secrets].sort((a, b) => a.name.localeCompare(b.name)).map((s) => [s.name, s.value]);
-  return createHash('sha256').update(JSON.stringify([imageId, pairs])).digest('hex');
-}
-
-/**
- * The leak guard after a build: every image, every declared secret, all layers. A clean verdict is
- * remembered (keyed by image ID and the secret values, in the 0700 secrets directory) so an
- * unchanged image is not exported and scanned again on every `up`.
- */
-export async function scanImages(
-  ports: { scanner: ImageScanner; files?: ProjectFiles | undefined },
-  bus: EventBus,
-  images: readonly { ref: string; imageId?: string | undefined }[],
-  secrets: readonly ResolvedSecret[],
-): Promise<void> {
-  const needles = secrets.map((s) => ({ name: s.name, value: s.value }));
-  const cache = new Set<string>(ports.files ? (JSON.parse((await ports.files.read(LEAK_GUARD_CACHE)) ?? '[]') as string[]) : []);
-  let changed = false;
-  for (const { ref, imageId } of images) {
-    const id = `scan:${ref}`;
-    const started = Date.now();
-    bus.emit('task:start', { id, title: `leak guard ${ref}` });
-    const key = imageId ? verdictKey(imageId, needles) : undefined;
-    if (key && cache.has(key)) {
-      bus.emit('task:end', { id, status: 'cached', durationMs: Date.now() - started, detail: 'image and secret values unchanged since its last clean scan' });
-      continue;
-    }
-    const findings = await scanner(ports).scan(ref, needles);
-    if (findings.length > 0) {
-      bus.emit('task:end', { id, status: 'failed', durationMs: Date.now() - started, detail: `${findings.length} finding(s)` });
-      throw leakError(ref, findings);
-    }
-    if (key) {
-      cache.add(key);
-      changed = true;
-    }
-    bus.emit('task:end', { id, status: 'ok', durationMs: Date.now() - started, detail: `no secret value in ${needles.length ? 'any layer, env, label or history' : '(no secrets declared)'}` });
-  }
-  if (changed && ports.files) await ports.files.write(LEAK_GUARD_CACHE, JSON.stringify([...cache].slice(-200)), { mode: 0o600 });
-}
-
-function scanner(ports: { scanner: ImageScanner }): ImageScanner {
-  return ports.scanner;
-}
+export { LEAK_GUARD_CACHE, scanImages, verdictKey } from './leak-guard.js';
 
 export interface UpInput {
   config: StackConfig;
@@ -134,6 +91,7 @@ export interface UpInput {
   signal?: AbortSignal | undefined;
   /** Waiting knobs (tests). */
   pollMs?: number;
+  deployGraceMs?: number;
   settleMs?: number;
 }
 
@@ -143,6 +101,36 @@ export interface UpSummary {
   images: BuiltImage[];
   states: ServiceState[];
   services: { name: string; image: string; urls: string[]; kind: 'built' | 'pinned' }[];
+}
+
+/** How long a deploy may finish its own work after the wait failed or Ctrl-C, before it is stopped. */
+export const DEPLOY_GRACE_MS = 15_000;
+
+/** Lets the deployer finish (never cut Compose mid-recreate), stopping it only after `graceMs`. */
+async function stopDeployer(deploying: Promise<void>, abort: AbortController, graceMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      resolve();
+    }, graceMs);
+  });
+  await Promise.race([deploying, grace]);
+  clearTimeout(timer);
+  await deploying;
+}
+
+/**
+ * Compose renames a container to `<12 hex>_<name>` while it recreates it; a deploy stopped at
+ * that moment (a kill, a lost engine) leaves it `Created`, and the next deploy trips over it.
+ */
+async function removeHalfRecreated(containers: ContainerRunner, project: string, bus: EventBus): Promise<void> {
+  for (const container of await stackContainers(containers, project)) {
+    if (container.state === 'created' && /^[0-9a-f]{12}_/.test(container.name)) {
+      await containers.remove(container.id);
+      bus.emit('message', { level: 'info', text: `removed ${container.name}, left half-recreated by an interrupted deploy` });
+    }
+  }
 }
 
 export async function upStack(ports: StackPorts, bus: EventBus, input: UpInput): Promise<UpSummary> {
@@ -167,10 +155,12 @@ export async function upStack(ports: StackPorts, bus: EventBus, input: UpInput):
   // The deployer may itself wait for dependencies to be healthy (compose `service_healthy`), so
   // the health wait runs beside it, and health_timeout bounds both: a dependency that never gets
   // healthy is named (with its logs) instead of blocking until Compose gives up.
+  // The deployer gets its own signal, not the user's: Compose interrupted mid-recreate leaves a
+  // `<id>_<name>` container behind. It is stopped only after a grace period (stopDeployer).
   const abort = new AbortController();
-  const signal = input.signal ? AbortSignal.any([input.signal, abort.signal]) : abort.signal;
+  await removeHalfRecreated(ports.containers, config.project, bus);
   let outcome: { ok: true } | { ok: false; error: unknown } | undefined;
-  const deploying = ports.deployer.up(target, { signal, onLine: (line) => bus.emit('task:log', { id: deployId, line }) }).then(
+  const deploying = ports.deployer.up(target, { signal: abort.signal, onLine: (line) => bus.emit('task:log', { id: deployId, line }) }).then(
     () => {
       outcome = { ok: true };
       bus.emit('task:end', { id: deployId, status: 'ok', durationMs: Date.now() - started });
@@ -187,6 +177,7 @@ export async function upStack(ports: StackPorts, bus: EventBus, input: UpInput):
       signal: input.signal,
       pollMs: input.pollMs,
       settleMs: input.settleMs,
+      deployed: () => outcome !== undefined,
       check: async (current) => {
         if (!outcome || outcome.ok) return undefined;
         const error = outcome.error;
@@ -199,8 +190,7 @@ export async function upStack(ports: StackPorts, bus: EventBus, input: UpInput):
       },
     });
   } catch (error) {
-    abort.abort();
-    await deploying;
+    await stopDeployer(deploying, abort, input.deployGraceMs ?? DEPLOY_GRACE_MS);
     throw error;
   }
   await deploying;

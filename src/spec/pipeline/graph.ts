@@ -29,7 +29,7 @@ export class ExecutionGraph {
   private readonly progression = new Map<string, Set<string>>();
   /** node → predecessors (PipelineLib's `recession`). */
   private readonly recession = new Map<string, Set<string>>();
-  private isolates = new Set<string>();
+  private readonly isolates = new Set<string>();
 
   constructor(arcs: readonly (readonly string[])[] = []) {
     for (const arc of arcs) this.addArc(arc);
@@ -50,8 +50,9 @@ export class ExecutionGraph {
       if (!into) this.recession.set(successor, (into = new Set()));
       into.add(predecessor);
     }
-    const removed = new Set([...list, predecessor]);
-    this.isolates = new Set([...this.isolates].filter((n) => !removed.has(n)));
+    // In place (a Set keeps the order of the rest): rebuilding it made n stages quadratic.
+    this.isolates.delete(predecessor);
+    for (const successor of list) this.isolates.delete(successor);
   }
 
   /** Every node, in first-seen order. */

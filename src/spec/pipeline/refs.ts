@@ -10,7 +10,7 @@ import { isScalar } from 'yaml';
 import { nearest, type KeyPath, type SpecIssue } from '../issues.js';
 import { issueAt, type YamlSource } from '../yaml.js';
 import { isSetupKey, messages, optionalSetupKeys, setupKeys, stepBindings } from './bindings.js';
-import { ancestorsOf } from './graph.js';
+import { pipelineGraph } from './graph.js';
 import { LexerError, splitName, tokenize, type VariableToken } from './lexer.js';
 import { isPlainMap } from './normalize.js';
 import { SETUP, stepOrder, type Pipeline, type Stage, type StepKind } from './types.js';
@@ -19,7 +19,8 @@ interface Scope {
   stage: string;
   /** The stage's own keys bound when this field is interpolated; 'any' for notify. */
   own: ReadonlySet<string> | 'any';
-  ancestors: ReadonlySet<string>;
+  /** Computed on the first question: most stages never read another stage's values. */
+  ancestors: Pick<ReadonlySet<string>, 'has'>;
   /** Inside a `$each` `$yield`: the comprehension's variables are the `.` namespace. */
   eachVars?: ReadonlySet<string>;
   /** What the field is, for messages: `run.image`. */
@@ -112,8 +113,7 @@ class Checker {
       this.issues.push(issueAt(this.source, path, `${where} \`${key}\` is not bound in stage \`${scope.stage}\` when ${scope.field} is interpolated`, { hint: ownHint(scope.stage, key) }));
       return;
     }
-    const ancestors = scope.eachVars ? new Set([...scope.ancestors, scope.stage]) : scope.ancestors;
-    if (!ancestors.has(namespace)) {
+    if (!(scope.ancestors.has(namespace) || (scope.eachVars !== undefined && namespace === scope.stage))) {
       const stages = [SETUP, ...this.pipeline.stages.map((s) => s.name)];
       this.issues.push(issueAt(this.source, path, `${where} ${messages.notAncestor(namespace, scope.stage)}`, { hint: messages.notAncestorHint(namespace, scope.stage, stages) }));
       return;
@@ -198,8 +198,11 @@ function interpolatedFields(stage: Stage): [StepKind | 'notify' | 'blubberfile',
 export function checkTemplates(source: YamlSource, pipeline: Pipeline): SpecIssue[] {
   const keysByStage = new Map(pipeline.stages.map((s) => [s.name, stageKeys(s)] as const));
   const checker = new Checker(source, pipeline, keysByStage);
+  // One graph per pipeline, ancestors per stage only when asked: n stages stay linear.
+  const graph = pipelineGraph(pipeline);
   for (const stage of pipeline.stages) {
-    const ancestors = ancestorsOf(pipeline, stage.name);
+    let known: ReadonlySet<string> | undefined;
+    const ancestors = { has: (name: string) => (known ??= graph.ancestorsOf(stage.name)).has(name) };
     for (const [kind, field, value, path] of interpolatedFields(stage)) {
       const own = kind === 'notify' ? 'any' : kind === 'blubberfile' ? new Set(['stage']) : kind === 'exports' ? stageKeysUpTo(stage, path) : keysBefore(stage, kind);
       checker.check(value, path, { stage: stage.name, own, ancestors, field });

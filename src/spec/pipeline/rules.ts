@@ -127,6 +127,9 @@ function executionRules(source: YamlSource, path: KeyPath, named: NamedStage[], 
 }
 
 /** Name and graph rules of one pipeline, on its raw (possibly schema-invalid) value. */
+/** A clear bound (issue 15): every stage may read its ancestors' values, so checks grow with stages². */
+export const MAX_STAGES = 500;
+
 export function pipelineRules(source: YamlSource, name: string, raw: unknown): SpecIssue[] {
   if (!isPlainMap(raw)) return [];
   const path: KeyPath = ['pipelines', name];
@@ -134,6 +137,10 @@ export function pipelineRules(source: YamlSource, name: string, raw: unknown): S
   const issues = nameRules(source, path, named);
   if (Array.isArray(raw.stages) && raw.stages.length === 0) {
     issues.push(issueAt(source, [...path, 'stages'], 'pipeline has no stages; nothing would run', { hint: 'add a stage, e.g. `- name: test`', severity: 'warning' }));
+  }
+  if (Array.isArray(raw.stages) && raw.stages.length > MAX_STAGES) {
+    issues.push(issueAt(source, [...path, 'stages'], `${raw.stages.length} stages; devpipe runs pipelines of up to ${MAX_STAGES} stages`, { hint: 'split the pipeline; real PipelineLib pipelines have a handful of stages' }));
+    return issues;
   }
   const arcs = arcsOf(raw);
   if (arcs && truthy(raw.execution)) issues.push(...executionRules(source, path, named, arcs));

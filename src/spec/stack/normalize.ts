@@ -1,6 +1,7 @@
 /** The validated, profile-applied config → the typed StackConfig everything else uses. */
+import { stringify } from 'yaml';
 import type { E2eSpec, PortSpec, SecretUseSpec, ServiceSpec, SettingsSpec, StackFile, VolumeSpec, BuildSpec } from './schema.js';
-import { DEFAULT_BLUBBER, type HealthcheckConfig, type ImageSource, type PortConfig, type SecretUse, type ServiceConfig, type StackConfig, type StackSettings, type SuiteConfig, type VolumeConfig } from './types.js';
+import { DEFAULT_BLUBBER, DEFAULT_SIDECAR_IMAGE, type ListenerConfig, type MountedFile, type HealthcheckConfig, type ImageSource, type PortConfig, type SecretUse, type ServiceConfig, type StackConfig, type StackSettings, type SuiteConfig, type VolumeConfig } from './types.js';
 
 /** `500ms`, `2s`, `1m` or seconds → milliseconds. */
 export function durationMs(value: string | number): number {
@@ -40,12 +41,28 @@ function volume(spec: VolumeSpec): VolumeConfig {
 function healthcheck(spec: ServiceSpec['healthcheck']): HealthcheckConfig | undefined {
   if (!spec) return undefined;
   return {
-    command: typeof spec.command === 'string' ? ['sh', '-c', spec.command] : [...spec.command],
+    command: spec.command === undefined ? [] : typeof spec.command === 'string' ? ['sh', '-c', spec.command] : [...spec.command],
+    ...(spec.http ? { http: { port: spec.http.port, path: spec.http.path } } : {}),
     intervalMs: durationMs(spec.interval),
     timeoutMs: durationMs(spec.timeout),
     retries: spec.retries,
     startPeriodMs: durationMs(spec.start_period),
   };
+}
+
+function mountedFile(spec: ServiceSpec['files'][number]): MountedFile {
+  const content = typeof spec.content === 'string' ? spec.content : stringify(spec.content, { lineWidth: 0 });
+  return { path: spec.path, content, secrets: { ...spec.secrets } };
+}
+
+function listeners(spec: ServiceSpec['listeners']): ListenerConfig[] {
+  return Object.entries(spec).map(([name, l]) => {
+    if (l.to !== undefined) {
+      const [service = '', port = '0'] = l.to.split(':');
+      return { name, port: l.port, route: { kind: 'forward', service, port: Number(port) } };
+    }
+    return { name, port: l.port, route: { kind: 'stub', note: l.stub ?? '' } };
+  });
 }
 
 /** Dependencies first; among independent services, declaration order. */
@@ -75,6 +92,7 @@ function settings(spec: SettingsSpec | undefined): StackSettings {
     output: spec?.output ?? 'auto',
     buildConcurrency: spec?.build_concurrency ?? 2,
     pods: spec?.pods ?? true,
+    sidecarImage: spec?.sidecar_image ?? DEFAULT_SIDECAR_IMAGE,
   };
 }
 
@@ -108,6 +126,8 @@ export function normalizeStack(
       dependsOn: spec.depends_on,
       volumes: spec.volumes.map(volume),
       syncRestart: spec.sync?.restart ?? true,
+      files: spec.files.map(mountedFile),
+      listeners: listeners(spec.listeners),
       ...(spec.chart ? { chart: spec.chart } : {}),
     }),
   );

@@ -3,6 +3,7 @@
  * services, secrets and ports. Every problem is collected, located at its key path.
  */
 import { nearest, type KeyPath } from '../issues.js';
+import { checkFilesAndListeners } from './rules-mesh.js';
 import type { E2eSpec, ServiceSpec, StackFile } from './schema.js';
 
 export interface IssueSink {
@@ -94,6 +95,7 @@ export function checkStack(config: StackFile, sink: IssueSink): void {
         sink.error([...path, 'ports', index], `host port ${host} is already published by ${owner}`, 'give each published port its own host port: `"HOST:CONTAINER"`');
       } else ports.set(host, `service "${name}"`);
     });
+    checkFilesAndListeners(config, name, service, sink, used);
     service.volumes.forEach((volume, index) => {
       if ((volume.name === undefined) === (volume.host === undefined)) {
         sink.error([...path, 'volumes', index], 'a volume needs exactly one of `name` (a named volume) or `host` (a project path)');

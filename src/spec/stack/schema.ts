@@ -5,6 +5,7 @@
  * Custom messages follow `"what\nhint: what to do"`.
  */
 import { z } from 'zod';
+import { imageRefProblem } from './image-ref.js';
 
 /** Service, secret and profile names: usable as compose service names and Kubernetes names. */
 export const namePattern = /^[a-z0-9][a-z0-9_-]*$/;
@@ -39,10 +40,27 @@ const build = z
   ])
   .describe('build the image here from a Blubber variant of this repository: `build: production` or `{variant, blubber}`');
 
+/** `"8080"` or `"18080:8080"`, each port 1–65535 (`"H:0"`, `"28096:99999"` are refused here, not by Compose). */
+const portString = z
+  .string()
+  .regex(/^(\d{1,5}:)?\d{1,5}$/, { error: 'expected `CONTAINER` or `HOST:CONTAINER`, e.g. "18080:8080"', abort: true })
+  .refine((text) => text.split(':').every((part) => Number(part) >= 1 && Number(part) <= 65535), {
+    error: (issue) => `${JSON.stringify(issue.input)}: a port is a number from 1 to 65535\nhint: e.g. "18080:8080" (HOST:CONTAINER)`,
+  });
+
+/** A pinned image: a valid Docker reference (checked here, not when Compose pulls it). */
+export const imageRef = z
+  .string()
+  .min(1)
+  .superRefine((ref, ctx) => {
+    const problem = imageRefProblem(ref);
+    if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(ref)} is not a valid image reference: ${problem}\nhint: pin the image as staging runs it, e.g. \`busybox:stable\`` });
+  });
+
 const port = z
   .union([
     z.number().int().min(1).max(65535),
-    z.string().regex(/^(\d{1,5}:)?\d{1,5}$/, { error: 'expected `CONTAINER` or `HOST:CONTAINER`, e.g. "18080:8080"' }),
+    portString,
     z.strictObject({
       container: z.number().int().min(1).max(65535).describe('the port the service listens on'),
       host: z.number().int().min(1).max(65535).optional().describe('the port on this machine (default: the same as `container`)'),
@@ -70,21 +88,57 @@ const volume = z
   })
   .describe('a named volume `{name, path}` or a project path `{host, path}`');
 
+const httpProbe = z
+  .strictObject({
+    port: z.number().int().min(1).max(65535).describe('the container port to probe'),
+    path: z.string().regex(/^\//, { error: 'must start with /' }).default('/').describe('the path to GET; healthy on a 2xx/3xx answer'),
+  })
+  .describe("an HTTP GET run from the service's sidecar in its network namespace (for images without a shell or an HTTP client), like a Kubernetes `httpGet` probe");
+
 const healthcheck = z
   .strictObject({
-    command: z.union([command, z.string().min(1)]).describe('run inside the container; healthy when it exits 0 (a string runs through `sh -c`)'),
+    command: z.union([command, z.string().min(1)]).optional().describe('run inside the container; healthy when it exits 0 (a string runs through `sh -c`)'),
+    http: httpProbe.optional(),
     interval: duration.default('1s'),
     timeout: duration.default('3s'),
     retries: z.number().int().min(1).default(30),
     start_period: duration.default('0s'),
   })
-  .describe('how to tell the service is ready; without one, "running" counts as ready');
+  .refine((check) => (check.command === undefined) !== (check.http === undefined), { error: 'a healthcheck has either `command` or `http`\nhint: `command: [...]` runs inside the container, `http: {port, path}` probes it from its sidecar' })
+  .describe('how to tell the service is ready (`command` or `http`); without one, "running" counts as ready');
+
+const mountedFile = z
+  .strictObject({
+    path: z.string().regex(/^\//, { error: 'must be an absolute path in the container' }).describe('where the file is mounted (read-only) in the container'),
+    content: z
+      .union([z.string(), z.record(z.string(), z.unknown())])
+      .describe('the file\'s text, or a mapping written out as YAML'),
+    secrets: z
+      .record(z.string().regex(/^[^.\s]+(\.[^.\s]+)*$/, { error: 'expected a dotted key path, e.g. `cassandra.authentication.password`' }), secretName)
+      .default({})
+      .describe('secret values written into the file at deploy time: YAML key path (dots; list indexes are numbers) → a secret declared under `secrets:`; the whole file is then treated as secret material'),
+  })
+  .describe('a generated config file mounted at `path` (e.g. a chart\'s rendered `config.yaml`), written under `.devpipe/` at deploy time, never into an image');
+
+const listener = z
+  .strictObject({
+    port: z.number().int().min(1).max(65535).describe('the local port the service calls (`localhost:<port>`)'),
+    to: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_.-]*:\d{1,5}$/, { error: 'expected `service:port`, e.g. `zotero:1969`' })
+      .optional()
+      .describe('forward to this stack service (`service:port`, plain HTTP)'),
+    stub: z.string().optional().describe('no local service: answer every request with 404 and this text (what stands in for it)'),
+    description: z.string().optional(),
+  })
+  .refine((l) => (l.to === undefined) !== (l.stub === undefined), { error: 'a listener has either `to` or `stub`' })
+  .describe("a mesh listener: a forwarder on `localhost:<port>` in the service's network namespace (its sidecar), as staging's envoy serves it");
 
 export const serviceSchema = z
   .strictObject({
     description: z.string().optional().describe('shown in docs and `up --dry-run`'),
     build: build.optional(),
-    image: z.string().min(1).optional().describe('a pinned image, as deployed in staging (must exist locally or be pullable)'),
+    image: imageRef.optional().describe('a pinned image, as deployed in staging (must exist locally or be pullable)'),
     command: command.optional().describe('replaces the image entrypoint'),
     args: command.optional().describe('replaces the image command (arguments of the entrypoint)'),
     ports: z.array(port).default([]),
@@ -99,12 +153,17 @@ export const serviceSchema = z
       })
       .optional()
       .describe('`devpipe dev`\'s hot path: files copied into the running container instead of a rebuild'),
+    files: z.array(mountedFile).default([]).describe('generated config files mounted into the container'),
+    listeners: z.record(z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/), listener).default({}).describe('mesh listeners by name (staging `discovery.listeners`)'),
     chart: z
       .strictObject({
         path: z.string().min(1).describe('a local chart directory, relative to the project (e.g. `../deployment-charts/charts/<name>`)'),
         values: z.array(z.string().min(1)).default([]).describe('values files in order, relative to the project (deployment-charts: `helmfile.d/services/<svc>/values.yaml`, `values-staging.yaml`); the fake secrets go in the private slot before the first `values-<env>.yaml`'),
         release: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: 'must be a lowercase DNS label (a-z, 0-9, -)' }).max(53).optional().describe('the Helm release name (default: the service name)'),
         test: z.boolean().default(true).describe('run `helm test` after the install, as PipelineLib\'s deploy step does'),
+        defaults: z.string().min(1).optional().describe("the staging-defaults layer (SRE general values: registry, `services_proxy` listeners, …), relative to the project; layered right after the chart's own values.yaml"),
+        secrets: z.record(z.string().min(1), secretName).default({}).describe('fake secrets written into the private slot at these values paths (dots), e.g. `main_app.cassandra.authentication.password: <secret>`'),
+        set: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}).describe('values set last (`helm --set`, typed; null deletes), e.g. `mesh.enabled: false`: what the local copy turns off'),
       })
       .optional()
       .describe('`--target minikube` only: deploy this service with its Helm chart (`helm upgrade --install`, image override of `main_app.*` or `app.*`) instead of generated manifests; the compose target ignores it'),
@@ -114,7 +173,7 @@ export const serviceSchema = z
 export const e2eSchema = z
   .strictObject({
     build: build.optional(),
-    image: z.string().min(1).optional(),
+    image: imageRef.optional(),
     command: command.optional(),
     args: command.optional(),
     env: envMap.default({}).describe('e.g. `API_URL: http://api:8080` (services are reachable by name)'),
@@ -141,6 +200,11 @@ export const settingsSchema = z
     fresh_builds: z.boolean().optional().describe('build without the cache (CI parity)'),
     output: z.enum(['auto', 'plain']).optional().describe('`plain`: line-oriented output even on a terminal'),
     build_concurrency: z.number().int().min(1).max(16).optional().describe('images built at the same time (default 2)'),
+    sidecar_image: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('the image of the sidecars that run listeners and HTTP health checks (default `busybox:stable`: needs `sh`, `nc`, `httpd`, `wget`)'),
     pods: z
       .boolean()
       .optional()
@@ -179,3 +243,5 @@ export type BuildSpec = NonNullable<ServiceSpec['build']>;
 export type PortSpec = ServiceSpec['ports'][number];
 export type SecretUseSpec = ServiceSpec['secrets'][number];
 export type VolumeSpec = ServiceSpec['volumes'][number];
+export type MountedFileSpec = ServiceSpec['files'][number];
+export type ListenerSpec = ServiceSpec['listeners'][string];

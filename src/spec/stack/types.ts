@@ -27,8 +27,10 @@ export type VolumeConfig =
   | { kind: 'bind'; host: string; path: string; readOnly: boolean };
 
 export interface HealthcheckConfig {
-  /** Exec form. */
+  /** Exec form, run inside the container (empty for an HTTP check). */
   command: string[];
+  /** An HTTP GET from the service's sidecar (its network namespace), instead of `command`. */
+  http?: { port: number; path: string } | undefined;
   intervalMs: number;
   timeoutMs: number;
   retries: number;
@@ -51,13 +53,38 @@ export interface ServiceConfig {
   volumes: VolumeConfig[];
   /** `dev`: restart the process after a hot sync (false: the service reloads changed files itself). */
   syncRestart: boolean;
+  /** Generated files mounted read-only (rendered config files), secrets written into them at deploy time. */
+  files: MountedFile[];
+  /** Mesh listeners served on `localhost:<port>` by the service's sidecar, by name. */
+  listeners: ListenerConfig[];
   /** `--target minikube`: deployed with this Helm chart instead of generated manifests. */
   chart?: ChartSpecConfig | undefined;
+}
+
+export interface MountedFile {
+  path: string;
+  /** The file's text (a mapping in devpipe.yaml is written out as YAML). */
+  content: string;
+  /** YAML key path (dots) → secret name: the value written there at deploy time. */
+  secrets: Record<string, string>;
+}
+
+export interface ListenerConfig {
+  name: string;
+  port: number;
+  /** Forward to a stack service, or answer 404 with a note (a stub). */
+  route: { kind: 'forward'; service: string; port: number } | { kind: 'stub'; note: string };
 }
 
 export interface ChartSpecConfig {
   path: string;
   values: string[];
+  /** The staging-defaults layer (general values), after the chart's values.yaml. */
+  defaults?: string | undefined;
+  /** Values path → secret: fakes written into the private slot there. */
+  secrets?: Record<string, string> | undefined;
+  /** Set last (`--set`). */
+  set?: Record<string, string | number | boolean | null> | undefined;
   release?: string | undefined;
   test: boolean;
 }
@@ -88,6 +115,8 @@ export interface StackSettings {
   buildConcurrency: number;
   /** Compose: each built service runs inside a pod (an idle container holding its network). */
   pods: boolean;
+  /** The image of listener/health sidecars. */
+  sidecarImage: string;
 }
 
 export interface StackConfig {
@@ -107,5 +136,6 @@ export interface StackConfig {
 }
 
 export const DEFAULT_PROFILE = 'compose';
+export const DEFAULT_SIDECAR_IMAGE = 'busybox:stable';
 export const DEFAULT_BLUBBER = '.pipeline/blubber.yaml';
 export const STACK_FILE = '.pipeline/devpipe.yaml';

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { Context, type DockerAdapters, type GlobalOptions } from '../../../src/cli/context.js';
 import type { ImageScanner, ProcessRunner } from '../../../src/ports.js';
 import { FakeBuilder, FakeImages } from '../build.js';
-import { FakeContainers, FakeScanner } from '../stack.js';
+import { FakeContainers, FakeResources, FakeScanner } from '../stack.js';
 import { repoRoot } from '../../helpers/cli.js';
 import { FakeCluster } from './cluster.js';
 
@@ -36,6 +36,8 @@ function fakeDocker(name: string, up: boolean): DockerAdapters & { store: FakeIm
     syncer: { put: async () => undefined, restart: async () => undefined },
     replacer: { prepare: async () => undefined, replace: async (id: string) => id },
     pods: { ensure: async () => undefined },
+    imageFiles: { exportTo: async () => 0 },
+    resources: new FakeResources(),
   };
 }
 

@@ -75,22 +75,29 @@ test('cancel drops a pending batch', (t) => {
   t.is(fired, 0);
 });
 
-test('the loop guard mutes files that change right after every iteration', (t) => {
-  const guard = new LoopGuard({ windowMs: 1000, limit: 3 });
-  const verdicts: string[][] = [];
+test('the loop guard mutes files that change right after every iteration, once a held build proves nobody is saving', (t) => {
+  const guard = new LoopGuard({ windowMs: 1000, limit: 3, holdMs: 2000 });
+  const verdicts: unknown[] = [];
   let now = 0;
-  for (let i = 0; i < 4; i++) {
-    verdicts.push(guard.check(['data/out.json'], now).muted);
+  for (let i = 0; i < 6; i++) {
+    let verdict = guard.check(['data/out.json'], now, now, now);
+    if (verdict.holdMs) {
+      verdicts.push('held');
+      now += verdict.holdMs; // nobody saved during the hold
+      verdict = guard.check(['data/out.json'], now - verdict.holdMs, now - verdict.holdMs, now);
+    }
+    verdicts.push(verdict.muted);
+    if (verdict.muted.length > 0) break;
     now += 5000;
     guard.iterationEnded(now);
     now += 100; // the service writes the file 100 ms after each deploy
   }
-  t.deepEqual(verdicts, [[], [], [], ['data/out.json']]);
+  t.deepEqual(verdicts, [[], [], [], 'held', [], ['data/out.json']]);
   t.deepEqual(guard.filter(['data/out.json', 'src/app.js']), ['src/app.js']);
 });
 
 test('the loop guard leaves changes made long after an iteration alone', (t) => {
-  const guard = new LoopGuard({ windowMs: 1000, limit: 2 });
+  const guard = new LoopGuard({ windowMs: 1000, limit: 2, holdMs: 2000 });
   guard.iterationEnded(0);
   t.deepEqual(guard.check(['src/app.js'], 5000).muted, []);
   guard.iterationEnded(6000);

@@ -49,3 +49,16 @@ test('chart plan: layered files, private slot with fake secrets and env, image o
   t.like(named, { release: 'staging', imageKeys: 'main_app', test: false });
   t.is(named.setString['main_app.version'], 'production-0123456789ab');
 });
+
+test('chart plan from a staging import: the staging-defaults layer first, secrets at their values paths, typed --set last', async (t) => {
+  const model = stackModel(await fixtureConfig(), builtRefs);
+  const api = model.services.find((s) => s.name === 'api')!;
+  const plan = chartPlan(
+    api,
+    { path: 'charts/kask', defaults: 'dc/.fixtures/general-staging.yaml', values: ['dc/values.yaml', 'dc/values-staging.yaml'], secrets: { 'main_app.cassandra.authentication.password': 'api_token' }, set: { 'mesh.enabled': false, 'service.port': null } },
+    { chartValues: {}, secretValues: new Map([['api_token', 'fake-canary']]), resolve: (p) => `/p/${p}` },
+  );
+  t.deepEqual(plan.valuesFiles, ['/p/dc/.fixtures/general-staging.yaml', '/p/dc/values.yaml', '-', '/p/dc/values-staging.yaml']);
+  t.like(plan.privateValues, { main_app: { cassandra: { authentication: { password: 'fake-canary' } } } });
+  t.deepEqual(plan.set, { 'mesh.enabled': 'false', 'service.port': 'null' });
+});

@@ -160,3 +160,15 @@ test('service names that cannot be Kubernetes names: exit 2 naming each, with a 
   t.regex(error?.details[0] ?? '', /^\.pipeline\/devpipe\.yaml services\.my_db: a Kubernetes Service name/);
   t.regex(error?.hint ?? '', /rename my_db \(e\.g\. my-db\)/);
 });
+
+test('generated files and listeners are not silently dropped by generated manifests: a warning names them', async (t) => {
+  const config = await fixtureConfig();
+  const api = config.services.find((s) => s.name === 'api')!;
+  api.files = [{ path: '/etc/api/config.yaml', content: 'a: 1\n', secrets: {} }];
+  api.listeners = [{ name: 'dep', port: 6018, route: { kind: 'stub', note: '' } }];
+  api.healthcheck = { command: [], http: { port: 8080, path: '/health' }, intervalMs: 1000, timeoutMs: 3000, retries: 3, startPeriodMs: 0 };
+  const result = renderStack(stackModel(config, builtRefs), { namespace: 'n', secretValues, boundFiles });
+  t.true(result.warnings.some((w) => /api: files \(\/etc\/api\/config\.yaml\) are not mounted by generated manifests/.test(w)));
+  t.true(result.warnings.some((w) => /api: listeners \(dep localhost:6018\) are not served/.test(w)));
+  t.deepEqual(find(result.objects, 'Deployment', 'api').spec.template.spec.containers[0].readinessProbe.httpGet, { path: '/health', port: 8080 });
+});

@@ -95,11 +95,12 @@ test('pods: a built service runs in a pod that holds its ports and its name on t
   t.is(plain.api?.network_mode, undefined);
 });
 
-test('secrets: files under .devpipe/secrets mounted at /run/secrets, env secrets through an env file, never a value in the file', (t) => {
+test('secrets: files under .devpipe/secrets mounted at /run/secrets, env secrets through the compose process env, never a value in the file', (t) => {
   const { file } = compose();
   t.deepEqual(file.services.api.secrets, ['token']);
   t.deepEqual(file.secrets, { token: { file: '/p/.devpipe/secrets/token' } });
-  t.deepEqual(file.services.api.env_file, ['/p/.devpipe/secrets/env/api.env']);
+  t.is(file.services.api.env_file, undefined);
+  t.regex(JSON.stringify(file.services.api.environment), /"\$\{DEVPIPE_INJECT_[A-Z_]+-\}"/);
   const rendered = JSON.stringify(file);
   t.false(rendered.includes('fake-token'));
   t.false(rendered.includes('fake-pw'));
@@ -123,16 +124,17 @@ test('builds of the stack: one per distinct variant, the suite only when asked',
   t.deepEqual(buildsOf(c, true).map((b) => b.variant), ['production', 'e2e']);
 });
 
-test('writing the stack: compose file, secret files, env file (0600), .gitignore; YAML round-trips', async (t) => {
+test('writing the stack: compose file, secret files, env secrets only in the target env (no env file), .gitignore; YAML round-trips', async (t) => {
   const { model } = compose();
   const files = new MemoryFiles('/p');
   const target = await writeStackFiles(files, model, [
     { name: 'token', value: 'fake-token', source: 'x' },
     { name: 'db_password', value: 'fake-pw', source: 'x' },
   ]);
-  t.deepEqual(target, { project: 'demo', file: '/p/.devpipe/stack/compose.yaml', cwd: '/p' });
+  t.deepEqual(target, { project: 'demo', file: '/p/.devpipe/stack/compose.yaml', cwd: '/p', env: { DEVPIPE_INJECT_DB_PASSWORD: 'fake-pw' } });
   t.is(files.files.get('.devpipe/secrets/token')?.content, 'fake-token');
-  t.deepEqual(files.files.get('.devpipe/secrets/env/api.env'), { content: 'DB_PASSWORD=fake-pw\n', mode: 0o600 });
+  t.is(files.files.get('.devpipe/secrets/env/api.env'), undefined);
+  t.false([...files.files.entries()].some(([name, f]) => name !== '.devpipe/secrets/db_password' && f.content.includes('fake-pw')));
   t.is(files.files.get('.devpipe/.gitignore')?.content.trim().split('\n').pop(), '*');
   const yaml = files.files.get('.devpipe/stack/compose.yaml')?.content ?? '';
   t.deepEqual(parse(yaml), renderCompose(model, composePaths('/p')));

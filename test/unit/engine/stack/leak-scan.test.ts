@@ -46,14 +46,14 @@ test('image config: env, labels, history, entrypoint', (t) => {
 const secretFiles = ['.devpipe/secrets/tok', 'my-secrets.yaml'];
 const matcher = (patterns: readonly string[]) => ignoreMatcher(patterns);
 
-test('context: a view of the whole project without .dockerignore would send the secrets', (t) => {
-  t.deepEqual(contextLeaks([{ kind: 'view', path: 'c0', source: '.', exclude: [] }], false, secretFiles, [], matcher), secretFiles);
+test('context: a view of the whole project without .dockerignore would send a --secrets file in the project, never .devpipe/ (never in any context)', (t) => {
+  t.deepEqual(contextLeaks([{ kind: 'view', path: 'c0', source: '.', exclude: [] }], false, secretFiles, [], matcher), ['my-secrets.yaml']);
 });
 
 test('context: .dockerignore or the view exclude keep them out; narrow views never see them', (t) => {
   t.deepEqual(contextLeaks([{ kind: 'view', path: 'c0', source: '.', exclude: [] }], false, secretFiles, ['.devpipe', 'my-secrets.yaml'], matcher), []);
   t.deepEqual(contextLeaks([{ kind: 'view', path: 'c0', source: './', exclude: ['.devpipe'] }], false, secretFiles, [], matcher), ['my-secrets.yaml']);
   t.deepEqual(contextLeaks([{ kind: 'view', path: 'c0', source: './service', exclude: [] }], false, secretFiles, [], matcher), []);
-  t.deepEqual(contextLeaks([{ kind: 'view', path: 'c0', source: '.devpipe', exclude: [] }], false, secretFiles, [], matcher), ['.devpipe/secrets/tok']);
-  t.deepEqual(contextLeaks([], true, secretFiles, ['my-secrets.yaml'], matcher), ['.devpipe/secrets/tok'], 'sendProject: the project root');
+  t.deepEqual(contextLeaks([{ kind: 'view', path: 'c0', source: '.devpipe', exclude: [] }], false, secretFiles, [], matcher), []);
+  t.deepEqual(contextLeaks([], true, secretFiles, [], matcher), ['my-secrets.yaml'], 'sendProject: the project root');
 });

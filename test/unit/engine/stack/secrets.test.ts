@@ -54,12 +54,11 @@ test('run.credentials of devpipe ci use the same ids', (t) => {
 test('the redactor replaces every value (longest first), in text, values and errors', (t) => {
   const redactor = new Redactor([
     { name: 'a', value: 'hunter2hunter2' },
-    { name: 'b', value: 'hunter2' },
-    { name: 'short', value: 'xy' },
+    { name: 'b', value: 'hunter2!' },
   ]);
-  t.is(redactor.text('pw=hunter2hunter2 and hunter2, xy'), 'pw=[secret:a] and [secret:b], xy');
-  t.deepEqual(redactor.value({ list: ['hunter2'], n: 1, nested: { s: 'a hunter2' } }), { list: ['[secret:b]'], n: 1, nested: { s: 'a [secret:b]' } });
-  const error = redactor.error(new DevpipeError('failure', 'bad hunter2', { hint: 'h hunter2', details: ['d hunter2'] })) as DevpipeError;
+  t.is(redactor.text('pw=hunter2hunter2 and hunter2!, xy'), 'pw=[secret:a] and [secret:b], xy');
+  t.deepEqual(redactor.value({ list: ['hunter2!'], n: 1, nested: { s: 'a hunter2!' } }), { list: ['[secret:b]'], n: 1, nested: { s: 'a [secret:b]' } });
+  const error = redactor.error(new DevpipeError('failure', 'bad hunter2!', { hint: 'h hunter2!', details: ['d hunter2!'] })) as DevpipeError;
   t.is(error.message, 'bad [secret:b]');
   t.is(error.hint, 'h [secret:b]');
   t.deepEqual(error.details, ['d [secret:b]']);

@@ -9,7 +9,7 @@ import { upStack, type StackPorts } from '../../../../src/engine/stack/up.js';
 import { DevpipeError } from '../../../../src/errors.js';
 import { loadStack, type StackConfig } from '../../../../src/spec/stack/index.js';
 import { FakeBuilder, FakeImages } from '../../../fakes/build.js';
-import { container, FakeContainers, FakeDeployer, FakeScanner, MemoryFiles } from '../../../fakes/stack.js';
+import { container, FakeContainers, FakeDeployer, FakeResources, FakeScanner, MemoryFiles } from '../../../fakes/stack.js';
 
 function config(text: string): StackConfig {
   const result = loadStack(text, 'devpipe.yaml', { directoryName: 'demo', builtins: [] });
@@ -29,7 +29,7 @@ secrets: { tok: fake-tok-value }
 const compiled = (variant: string): CompiledImage => ({ variant, target: variant, dockerfile: `FROM x AS ${variant}\n`, buildkit: false, extraEntries: [], buildArgs: {}, baseImages: [] });
 const secrets = [{ name: 'tok', value: 'fake-tok-value', source: 'devpipe.yaml' }];
 
-function ports(): StackPorts & { containers: FakeContainers; deployer: FakeDeployer; scanner: FakeScanner; files: MemoryFiles; builder: FakeBuilder; pods: { ensured: number; ensure(): Promise<void> } } {
+function ports(): StackPorts & { containers: FakeContainers; deployer: FakeDeployer; scanner: FakeScanner; files: MemoryFiles; builder: FakeBuilder; resources: FakeResources; pods: { ensured: number; ensure(): Promise<void> } } {
   const images = new FakeImages();
   const pods = {
     ensured: 0,
@@ -37,7 +37,7 @@ function ports(): StackPorts & { containers: FakeContainers; deployer: FakeDeplo
       pods.ensured++;
     },
   };
-  return { builder: new FakeBuilder(images), images, containers: new FakeContainers(), deployer: new FakeDeployer(), files: new MemoryFiles('/p'), scanner: new FakeScanner(), pods };
+  return { builder: new FakeBuilder(images), images, containers: new FakeContainers(), deployer: new FakeDeployer(), files: new MemoryFiles('/p'), scanner: new FakeScanner(), pods, resources: new FakeResources() };
 }
 
 function events(bus: EventBus): DevpipeEvent[] {
@@ -63,7 +63,7 @@ test('up: builds, scans, writes, deploys, waits; then reports URLs and images', 
   t.is(p.pods.ensured, 1, 'api is built: its pod image is made to exist before the deploy');
   t.deepEqual(p.scanner.scanned, [summary.images[0]?.contentTag]);
   t.deepEqual(p.deployer.calls.map((c) => c.method), ['up']);
-  t.deepEqual(p.deployer.calls[0]?.target, { project: 'demo', file: '/p/.devpipe/stack/compose.yaml', cwd: '/p' });
+  t.deepEqual(p.deployer.calls[0]?.target, { project: 'demo', file: '/p/.devpipe/stack/compose.yaml', cwd: '/p', env: {} });
   t.is(p.files.files.get('.devpipe/secrets/tok')?.content, 'fake-tok-value');
   t.deepEqual(summary.services.map((s) => [s.name, s.kind, s.urls]), [['api', 'built', []], ['web', 'pinned', ['http://localhost:8080']]]);
   t.true(seen.some((e) => e.type === 'task:end' && e.id === 'health:api' && e.status === 'ok'));
@@ -181,4 +181,30 @@ test('down sweeps the unit-test containers dev left (role test), not a ci run\'s
   const result = await downStack(p, new EventBus(), 'demo', undefined, { volumes: false });
   t.deepEqual(result.swept, ['unit']);
   t.deepEqual(p.containers.removed, ['unit']);
+});
+
+test('down without a rendered file still removes the project\'s volumes (by label) with --volumes, and its networks', async (t) => {
+  const p = ports();
+  p.resources.volumeLabels.set('demo_data', { 'com.docker.compose.project': 'demo' });
+  p.resources.volumeLabels.set('other_data', { 'com.docker.compose.project': 'other' });
+  p.resources.networkLabels.set('demo_default', { 'devpipe.project': 'demo' });
+  const result = await downStack(p, new EventBus(), 'demo', undefined, { volumes: true });
+  t.deepEqual(result.volumes, ['demo_data']);
+  t.deepEqual(p.resources.removed.sort(), ['network demo_default', 'volume demo_data']);
+  t.deepEqual([...p.resources.volumeLabels.keys()], ['other_data']);
+});
+
+test('down: a deployer that refuses the rendered file does not stop the label sweep', async (t) => {
+  const p = ports();
+  p.deployer.down = async () => {
+    throw new DevpipeError('failure', 'compose down failed (exit 15): services.web.ports contains an invalid type');
+  };
+  p.containers.containers = [container('demo', 'web', 'running', 'Up')];
+  const seen: DevpipeEvent[] = [];
+  const bus = new EventBus();
+  bus.subscribe((e) => seen.push(e));
+  const result = await downStack(p, bus, 'demo', { project: 'demo', file: 'f', cwd: '/p' }, { volumes: false });
+  t.regex(result.deployerFailed ?? '', /invalid type/);
+  t.deepEqual(p.containers.removed, ['demo-web']);
+  t.true(seen.some((e) => e.type === 'message' && /removing everything labelled demo instead/.test(e.text)));
 });

@@ -1,0 +1,81 @@
+/** The ports and the state one GitLab CI run shares between its jobs and teardown. */
+import type { ContainerRunner, ImageBuilder, ImageFiles, ImagePusher, ImageStore } from '../../ports.js';
+import type { Plan, PipelineInput } from '../../spec/gitlab/index.js';
+import type { ProjectFiles, RunRecord, RunRecords, SecretSource } from '../ci/index.js';
+import type { EventBus } from '../events.js';
+
+export interface GitlabPorts {
+  builder: ImageBuilder;
+  images: ImageStore;
+  containers: ContainerRunner;
+  imageFiles: ImageFiles;
+  secrets: SecretSource;
+  records: RunRecords;
+  files: ProjectFiles;
+  /** Present only when the user asked for a registry (--registry). */
+  pusher?: ImagePusher | undefined;
+}
+
+export interface GitlabRunOptions {
+  /** Absolute repository root. */
+  projectDir: string;
+  /** `devpipe.project` label value. */
+  project: string;
+  revision: string;
+  keep?: boolean;
+  noCache?: boolean;
+  pull?: boolean;
+  registry?: string | undefined;
+  signal?: AbortSignal | undefined;
+  /** GitLab's default job timeout is one hour. */
+  runTimeoutMs?: number;
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface GitlabRun {
+  plan: Plan;
+  pipeline: PipelineInput;
+  cliVariables: Record<string, string>;
+  runId: string;
+  configFile: string;
+  /** Manual jobs the user asked to run (`--run JOB`). */
+  runManual: ReadonlySet<string>;
+  rerun?: { record: RunRecord; run: ReadonlySet<string> } | undefined;
+}
+
+export interface GitlabState {
+  runId: string;
+  ports: GitlabPorts;
+  bus: EventBus;
+  options: GitlabRunOptions;
+  record: RunRecord;
+  /** Secret values used so far, redacted from output. */
+  secrets: string[];
+  /** dotenv values each finished job exported. */
+  dotenv: Map<string, Record<string, string>>;
+}
+
+export const taskOf = (job: string) => job;
+
+export function jobLabels(state: GitlabState, job: string): Record<string, string> {
+  return {
+    'devpipe.managed-by': 'devpipe',
+    'devpipe.project': state.options.project,
+    'devpipe.run': state.runId,
+    'devpipe.pipeline': 'gitlab',
+    'devpipe.job': job.replace(/[^A-Za-z0-9_.:@ [\]-]/g, '-'),
+  };
+}
+
+export function now(state: GitlabState): number {
+  return (state.options.now ?? Date.now)();
+}
+
+export function randomName(state: GitlabState, prefix: string): string {
+  const random = state.options.random ?? Math.random;
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  let out = '';
+  for (let i = 0; i < 8; i++) out += alphabet[Math.floor(random() * alphabet.length)];
+  return `${prefix}-${out}`;
+}

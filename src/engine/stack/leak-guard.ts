@@ -1,0 +1,148 @@
+/**
+ * The leak guard after a build: every image built here is scanned for every secret value before
+ * anything runs it. Two caches, both under the 0700 `.devpipe/secrets/` (hashes and digests only,
+ * never a value):
+ *
+ * - an image verdict: an image ID proven clean for the exact set of values is not exported again;
+ * - layer verdicts: a layer (by diff ID) proven clean for the set of values is not matched again,
+ *   so after a rebuild only the layers the rebuild added are scanned; base-image layers are out
+ *   of scope (see docs/secrets.md). A changed value (or a new secret) is a new set: nothing of
+ *   the old verdicts applies to it.
+ */
+import { createHash } from 'node:crypto';
+import type { ImageScanner, LayerVerdicts, ProjectFiles } from '../../ports.js';
+import type { EventBus } from '../events.js';
+import { leakError } from './leak-scan.js';
+import type { ResolvedSecret } from './secrets.js';
+
+export const LEAK_GUARD_CACHE = '.devpipe/secrets/leak-guard.json';
+
+/** Verdicts kept per value set (the oldest sets are dropped first). */
+const MAX_SETS = 8;
+const MAX_ENTRIES = 4000;
+
+/** What a verdict is keyed by: the exact secret values it was checked against. */
+export function valuesKey(secrets: readonly { name: string; value: string }[]): string {
+  const pairs = [...secrets].sort((a, b) => a.name.localeCompare(b.name)).map((s) => [s.name, s.value]);
+  return createHash('sha256').update(JSON.stringify(pairs)).digest('hex');
+}
+
+/** What an image verdict is keyed by: the image and the exact secret values. */
+export function verdictKey(imageId: string, secrets: readonly { name: string; value: string }[]): string {
+  return createHash('sha256').update(JSON.stringify([imageId, valuesKey(secrets)])).digest('hex');
+}
+
+interface CacheFile {
+  version: 2;
+  /** Clean image verdicts (verdictKey). */
+  images: string[];
+  /** Stored layer key → diff ID (facts, independent of the values). */
+  layers: Record<string, string>;
+  /** valuesKey → diff IDs proven clean for those values. */
+  clean: Record<string, string[]>;
+}
+
+/** The verdict cache of one value set, over the cache file's content. */
+export class VerdictCache implements LayerVerdicts {
+  readonly #file: CacheFile;
+  readonly #clean: Set<string>;
+  readonly #set: string;
+  changed = false;
+
+  constructor(text: string | undefined, secrets: readonly { name: string; value: string }[]) {
+    this.#file = VerdictCache.parse(text);
+    this.#set = valuesKey(secrets);
+    this.#clean = new Set(this.#file.clean[this.#set] ?? []);
+  }
+
+  static parse(text: string | undefined): CacheFile {
+    try {
+      const parsed = JSON.parse(text ?? '') as Partial<CacheFile>;
+      if (parsed.version === 2) return { version: 2, images: parsed.images ?? [], layers: parsed.layers ?? {}, clean: parsed.clean ?? {} };
+    } catch {
+      // No cache, an old one, or a damaged one: start empty (a cache never decides safety).
+    }
+    return { version: 2, images: [], layers: {}, clean: {} };
+  }
+
+  diffIdOf(storedKey: string): string | undefined {
+    return this.#file.layers[storedKey];
+  }
+
+  isClean(diffId: string): boolean {
+    return this.#clean.has(diffId);
+  }
+
+  remember(storedKey: string, diffId: string, clean: boolean | undefined): void {
+    if (this.#file.layers[storedKey] !== diffId) {
+      this.#file.layers[storedKey] = diffId;
+      this.changed = true;
+    }
+    if (clean === true && !this.#clean.has(diffId)) {
+      this.#clean.add(diffId);
+      this.changed = true;
+    }
+  }
+
+  hasImage(key: string): boolean {
+    return this.#file.images.includes(key);
+  }
+
+  addImage(key: string): void {
+    this.#file.images.push(key);
+    this.changed = true;
+  }
+
+  text(): string {
+    const clean = { ...this.#file.clean };
+    delete clean[this.#set];
+    const sets = Object.entries(clean).slice(-(MAX_SETS - 1));
+    sets.push([this.#set, [...this.#clean].slice(-MAX_ENTRIES)]);
+    const layers = Object.entries(this.#file.layers).slice(-MAX_ENTRIES);
+    return JSON.stringify({ version: 2, images: this.#file.images.slice(-200), layers: Object.fromEntries(layers), clean: Object.fromEntries(sets) } satisfies CacheFile);
+  }
+}
+
+export interface ScannedImage {
+  ref: string;
+  imageId?: string | undefined;
+  /** The images its build started from (their layers are not scanned). */
+  baseImages?: readonly string[] | undefined;
+}
+
+export async function scanImages(
+  ports: { scanner: ImageScanner; files?: ProjectFiles | undefined },
+  bus: EventBus,
+  images: readonly ScannedImage[],
+  secrets: readonly ResolvedSecret[],
+): Promise<void> {
+  const needles = secrets.map((s) => ({ name: s.name, value: s.value }));
+  const cache = new VerdictCache(ports.files ? await ports.files.read(LEAK_GUARD_CACHE) : undefined, needles);
+  try {
+    for (const { ref, imageId, baseImages } of images) {
+      const id = `scan:${ref}`;
+      const started = Date.now();
+      bus.emit('task:start', { id, title: `leak guard ${ref}` });
+      const key = imageId ? verdictKey(imageId, needles) : undefined;
+      if (key && cache.hasImage(key)) {
+        bus.emit('task:end', { id, status: 'cached', durationMs: Date.now() - started, detail: 'image and secret values unchanged since its last clean scan' });
+        continue;
+      }
+      let findings;
+      try {
+        findings = await ports.scanner.scan(ref, needles, { baseImages, verdicts: cache });
+      } catch (error) {
+        bus.emit('task:end', { id, status: 'failed', durationMs: Date.now() - started, detail: (error as Error).message });
+        throw error;
+      }
+      if (findings.length > 0) {
+        bus.emit('task:end', { id, status: 'failed', durationMs: Date.now() - started, detail: `${findings.length} finding(s)` });
+        throw leakError(ref, findings);
+      }
+      if (key) cache.addImage(key);
+      bus.emit('task:end', { id, status: 'ok', durationMs: Date.now() - started, detail: `no secret value in ${needles.length ? 'the layers this build added, nor in env, labels or history' : '(no secrets declared)'}` });
+    }
+  } finally {
+    if (cache.changed && ports.files) await ports.files.write(LEAK_GUARD_CACHE, cache.text(), { mode: 0o600 });
+  }
+}

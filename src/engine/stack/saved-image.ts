@@ -1,0 +1,94 @@
+/**
+ * The two layouts of `docker save` and the leak guard's scope, pure:
+ *
+ * - Engine < 25: `<v1-id>/layer.tar` (an uncompressed tar per layer, a duplicate layer may be a
+ *   symlink to another one), `<config-hex>.json`, `manifest.json` naming both;
+ * - Engine 25+ (OCI image layout): `blobs/sha256/<hex>` for layers, config and manifests (a layer
+ *   blob may be gzip- or zstd-compressed), `index.json`, `oci-layout`, and a `manifest.json` whose
+ *   `Layers` and `Config` point into `blobs/`.
+ *
+ * Either way `manifest.json`'s `Layers[i]` is the image's `rootfs.diff_ids[i]`. The guard scans
+ * the layers above the base image (the ones the project's build added): the longest prefix of
+ * the image's layers that is a whole base image's layer list is out of scope.
+ */
+
+export type SavedEntry =
+  | { kind: 'layer'; layout: 'legacy' | 'oci' }
+  /** An OCI blob: a layer, or a JSON config/manifest; told apart by its first bytes. */
+  | { kind: 'blob' }
+  | { kind: 'json' }
+  | { kind: 'other' };
+
+export function savedEntry(name: string): SavedEntry {
+  const clean = name.replace(/^\.\//, '');
+  if (/^[^/]+\/layer\.tar$/.test(clean)) return { kind: 'layer', layout: 'legacy' };
+  if (/^blobs\/sha256\/[0-9a-f]{64}$/.test(clean)) return { kind: 'blob' };
+  if (clean.endsWith('.json')) return { kind: 'json' };
+  return { kind: 'other' };
+}
+
+export type Compression = 'gzip' | 'zstd' | 'none';
+
+/** Tells a layer's compression from its first bytes (a JSON blob starts with `{`). */
+export function sniff(head: Uint8Array): Compression | 'json' | 'unknown' {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
+  let i = 0;
+  while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
+  if (head[i] === 0x7b) return 'json';
+  // A tar: `ustar` at offset 257, or an empty tar (zero blocks).
+  if (head.length >= 262 && Buffer.from(head.subarray(257, 262)).toString('latin1') === 'ustar') return 'none';
+  if (head.length >= 512 && head.subarray(0, 512).every((b) => b === 0)) return 'none';
+  return 'unknown';
+}
+
+export interface SavedManifest {
+  config: string;
+  layers: string[];
+}
+
+/** `manifest.json` (both layouts) → config path and layer paths, or a reason it is unusable. */
+export function parseManifest(text: string | undefined): SavedManifest | string {
+  if (text === undefined) return 'the archive has no manifest.json';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return `manifest.json is not JSON (${(error as Error).message})`;
+  }
+  const first = Array.isArray(parsed) ? (parsed[0] as { Config?: unknown; Layers?: unknown } | undefined) : undefined;
+  if (!first || typeof first.Config !== 'string' || !Array.isArray(first.Layers) || !first.Layers.every((l) => typeof l === 'string')) {
+    return 'manifest.json does not name a config and a list of layers';
+  }
+  return { config: first.Config.replace(/^\.\//, ''), layers: (first.Layers as string[]).map((l) => l.replace(/^\.\//, '')) };
+}
+
+/** Resolves a symlinked layer path (`<id>/layer.tar -> ../<other>/layer.tar`) inside the archive. */
+export function resolveLink(from: string, linkname: string): string {
+  const parts = linkname.startsWith('/') ? [] : from.split('/').slice(0, -1);
+  for (const part of linkname.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return parts.join('/');
+}
+
+/**
+ * How many of the image's bottom layers belong to its base image: the longest base layer list
+ * that is a prefix of the image's layers (0 when none is, or the lists are unknown).
+ */
+export function baseLayerCount(imageLayers: readonly string[] | undefined, baseLayerLists: readonly (readonly string[] | undefined)[]): number {
+  if (!imageLayers) return 0;
+  let best = 0;
+  for (const base of baseLayerLists) {
+    if (!base || base.length === 0 || base.length > imageLayers.length || base.length <= best) continue;
+    if (base.every((layer, i) => imageLayers[i] === layer)) best = base.length;
+  }
+  return best;
+}
+
+/** A short, stable name for a layer in messages: `3/5 (sha256:0123456789ab)`. */
+export function layerLabel(index: number, count: number, digest: string | undefined): string {
+  return `${index + 1}/${count}${digest ? ` (${digest.replace(/^(sha256:)?([0-9a-f]{12}).*$/, 'sha256:$2')})` : ''}`;
+}
