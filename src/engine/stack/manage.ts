@@ -74,7 +74,7 @@ export async function downStack(
   }
   const volumes = options.volumes ? await byProject((l) => ports.resources.volumes(l), project, (v) => v) : [];
   for (const volume of volumes) await ports.resources.removeVolume(volume);
-  const result: DownResult = { swept: containers.filter((c) => c.labels[LABEL_SERVICE] !== undefined).map((c) => c.name), volumes };
+  const result: DownResult = { swept: containers.filter((c) => c.labels[LABEL_SERVICE] !== undefined || c.labels[LABEL_ROLE] === 'test').map((c) => c.name), volumes };
   if (deployerFailed) result.deployerFailed = deployerFailed;
   return result;
 }
