@@ -15,7 +15,8 @@ export interface Checkout {
   assumptions: string[];
 }
 
-async function git(proc: ProcessRunner, dir: string, args: string[]): Promise<string | undefined> {
+/** A git command's trimmed stdout, or undefined when it fails (not a checkout, no remote, …). */
+export async function git(proc: ProcessRunner, dir: string, args: string[]): Promise<string | undefined> {
   try {
     const result = await proc.run('git', args, { cwd: dir, timeoutMs: 10_000 });
     return result.exitCode === 0 ? result.stdout.trim() : undefined;

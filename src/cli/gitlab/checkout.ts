@@ -8,6 +8,7 @@ import path from 'node:path';
 import { DevpipeError } from '../../errors.js';
 import type { ProcessRunner } from '../../ports.js';
 import { pipelineSources, type Changes, type PipelineInput, type PipelineSource } from '../../spec/gitlab/index.js';
+import { git } from '../ci/checkout.js';
 
 export interface CheckoutFlags {
   source?: string | undefined;
@@ -29,14 +30,6 @@ export interface GitlabCheckout {
   assumptions: string[];
 }
 
-async function git(proc: ProcessRunner, dir: string, args: string[]): Promise<string | undefined> {
-  try {
-    const result = await proc.run('git', args, { cwd: dir, timeoutMs: 10_000 });
-    return result.exitCode === 0 ? result.stdout.trim() : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** `https://host/a/b.git`, `git@host:a/b.git`, `ssh://git@host:22/a/b` → host and path. */
 export function parseRemote(url: string): { host: string; path: string } | undefined {
