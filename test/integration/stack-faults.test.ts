@@ -73,7 +73,7 @@ test('a port already in use: exit 3 naming the port, with the fix', async (t) =>
 test('a service that never gets healthy: exit 1 naming it, with its last log lines, secrets redacted', async (t) => {
   const dir = await project(
     'stuck',
-    `settings: { health_timeout: 3s }
+    `settings: { health_timeout: 8s }
 services:
   stuck:
     image: busybox:stable
@@ -86,7 +86,7 @@ secrets:
   );
   const { exitCode, stdout, stderr } = await runCli(['-C', dir, 'up']);
   t.is(exitCode, 1, stderr);
-  t.regex(stderr, /error: service "stuck" did not become healthy within 3s \(state: running, health: (starting|unhealthy)\)/);
+  t.regex(stderr, /error: service "stuck" did not become healthy within 8s \(state: running, health: (starting|unhealthy)\)/);
   t.regex(stderr, /last log lines of stuck:\n.*booting with token \[secret:tok\]/);
   t.regex(stderr, /hint: see `devpipe logs stuck`/);
   t.false(`${stdout}${stderr}`.includes('fake-stuck-token-value'));

@@ -53,6 +53,8 @@ export async function buildVariant(state: GitlabState, build: VariantBuild): Pro
     pull: state.options.pull ?? false,
     labels: jobLabels(state, build.job),
     signal: state.options.signal,
+    // The moving `<project>:<variant>` tag belongs to `devpipe build`: ci never moves it.
+    movingTag: false,
   });
   if (!built) throw new DevpipeError('internal', `job \`${build.job}\`: the build returned no image`);
   const id = built.imageId.replace(/^sha256:/, '');
