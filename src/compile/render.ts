@@ -5,7 +5,8 @@
  */
 import { quote, type Instruction, type RunMount, type Stage } from './instructions.js';
 
-function json(values: readonly string[]): string {
+/** A JSON array as the Dockerfile's exec form and COPY write it: `["a", "b"]`. */
+export function json(values: readonly string[]): string {
   return `[${values.map((v) => JSON.stringify(v)).join(', ')}]`;
 }
 
@@ -25,6 +26,30 @@ function mountOption(mount: RunMount): string {
   return `--mount=${parts.join(',')}`;
 }
 
+/** The shell RUN devpipe writes in exec form: `/bin/sh -c` as the shell form would run it. */
+export const EXEC_SHELL = ['/bin/sh', '-c'] as const;
+
+/**
+ * A RUN's command text. Shell form (Blubber's) unless it would not survive the Dockerfile
+ * parser: a line break (a multi-line `command: |` string) would end the instruction, a trailing
+ * backslash would continue it, and text that parses as a JSON array would be read as exec form.
+ * Those are written as exec form `["/bin/sh", "-c", "…"]` with JSON escaping (quotes included),
+ * which runs the same command through the same shell.
+ */
+export function runCommand(command: string): string {
+  return /[\r\n]/.test(command) || /\\\s*$/.test(command) || parsesAsExecForm(command) ? json([...EXEC_SHELL, command]) : command;
+}
+
+/** What Docker's Dockerfile parser takes for exec form: text starting `[` that is a JSON array. */
+export function parsesAsExecForm(command: string): boolean {
+  if (!command.trimStart().startsWith('[')) return false;
+  try {
+    return Array.isArray(JSON.parse(command));
+  } catch {
+    return false;
+  }
+}
+
 export function renderInstruction(instruction: Instruction): string {
   switch (instruction.kind) {
     case 'from':
@@ -37,7 +62,7 @@ export function renderInstruction(instruction: Instruction): string {
       return `ARG ${instruction.name}=${typeof instruction.value === 'number' ? String(instruction.value) : quote(instruction.value)}`;
     case 'run': {
       const mounts = (instruction.mounts ?? []).map(mountOption);
-      return ['RUN', ...mounts, instruction.command].join(' ');
+      return ['RUN', ...mounts, runCommand(instruction.command)].join(' ');
     }
     case 'copy': {
       const flags = [instruction.chown !== undefined ? `--chown=${instruction.chown}` : '', instruction.from !== undefined ? `--from=${instruction.from}` : ''].filter(Boolean);

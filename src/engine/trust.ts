@@ -6,6 +6,7 @@
  * proxy build args, which the engine keeps out of the image history. The content hash of an image
  * never depends on them (a rotated CA or another proxy reuses the same tags). Pure; talks to ports.
  */
+import { EXEC_SHELL, json, parsesAsExecForm } from '../compile/render.js';
 import type { BuildRequest, BuildResult, ImageBuilder, RunRequest, RunResult, ContainerRunner } from '../ports.js';
 
 /** Where the trust files are in the build context (never copied into an image). */
@@ -67,18 +68,31 @@ const MOUNT = `--mount=type=bind,source=${TRUST_CONTEXT_DIR},target=${TRUST_MOUN
 /** What every rewritten RUN starts with: the history shows this, never a value. */
 export const RUN_PREFIX = `. ${TRUST_MOUNT}/env; `;
 
+/** The exec-form `["/bin/sh", "-c", CMD]` devpipe's compiler writes, as its CMD; else undefined. */
+function shellExecCommand(command: string): string | undefined {
+  if (!parsesAsExecForm(command)) return undefined;
+  const args = JSON.parse(command) as unknown[];
+  return args.length === 3 && args[0] === EXEC_SHELL[0] && args[1] === EXEC_SHELL[1] && typeof args[2] === 'string' ? args[2] : undefined;
+}
+
 /**
- * Every shell-form `RUN` gets the trust mount and sources the env file first. Exec-form RUNs and
- * continuation lines are left alone. Returns the Dockerfile and how many RUNs were rewritten.
+ * Every shell-form `RUN` gets the trust mount and sources the env file first, and so does the
+ * exec form `["/bin/sh", "-c", …]` the compiler writes for multi-line commands. Other exec-form
+ * RUNs and continuation lines are left alone. Returns the Dockerfile and how many RUNs were rewritten.
  */
 export function mountTrust(dockerfile: string): { dockerfile: string; runs: number } {
   let runs = 0;
   const lines = dockerfile.split('\n').map((line) => {
     const match = /^RUN\s+((?:--\S+\s+)*)(.*)$/.exec(line);
-    if (!match || line.endsWith('\\')) return line;
+    if (!match || /\\\s*$/.test(line)) return line;
     const flags = match[1] ?? '';
     const command = match[2] ?? '';
-    if (command.startsWith('[')) return line;
+    if (parsesAsExecForm(command)) {
+      const shell = shellExecCommand(command);
+      if (shell === undefined) return line;
+      runs++;
+      return `RUN ${flags}${MOUNT} ${json([...EXEC_SHELL, `${RUN_PREFIX}${shell}`])}`;
+    }
     runs++;
     return `RUN ${flags}${MOUNT} ${RUN_PREFIX}${command}`;
   });

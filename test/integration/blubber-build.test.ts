@@ -110,9 +110,11 @@ test('runs.insecurely keeps the lives user at runtime; copies are still owned by
   t.is(await sh('insecure', 'id -un; stat -c "%U" greeting.txt'), 'somebody\nsomebody');
 });
 
-test('custom builders: list command, string command with an argument, script (not left in the image)', async (t) => {
+test('custom builders: list command, string command with an argument, quotes, a multi-line command, script (not left in the image)', async (t) => {
   t.is(await sh('builders', 'cat built-list.txt built-string.txt built-script.txt'), 'list\nstring hello\nscript\nsomebody');
   t.is(await sh('builders', 'ls /tmp | grep -c devpipe-script || true'), '0');
+  // Quotes in a list command (Blubber's quoted arguments) and a multi-line string command (exec form of sh -c).
+  t.is(await sh('builders', 'cat built-quotes.txt built-lines.txt'), 'a "quoted" word|hello\nline one\nline "two"');
 });
 
 test('arguments: --build-arg overrides the declared default and gives another tag', async (t) => {

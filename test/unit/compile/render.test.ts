@@ -113,6 +113,39 @@ for (const [instruction, text] of rendered) {
   test(`renders ${instruction.kind}: ${text.split('\n')[0]}`, (t) => t.is(renderInstruction(instruction), text));
 }
 
+test('a builder command with quotes: shell form as Blubber writes it, each line one Dockerfile instruction', (t) => {
+  const build = compile(
+    doc(
+      [
+        'variants:',
+        '  quoted:',
+        '    builders:',
+        '      - custom: { command: [sh, -c, \'echo "a b" > out && printf "%s\\\\n" "$HOME"\'] }',
+        '      - custom: { command: [\'["echo", "hi"]\'] }',
+        '      - custom:',
+        '          command: |',
+        '            echo "one" > lines',
+        '            echo \'two "2"\' >> lines',
+        '      - custom: { command: ["printf x \\\\"] }',
+        '',
+      ].join('\n'),
+    ),
+    'quoted',
+  );
+  const runs = build.dockerfile.split('\n').filter((line) => /^RUN (sh|\[|printf)/.test(line));
+  t.deepEqual(runs, [
+    'RUN sh "-c" "echo \\"a b\\" > out && printf \\"%s\\\\\\\\n\\" \\"$HOME\\""',
+    // Text that parses as a JSON array would be read as exec form: written as exec form of sh -c.
+    'RUN ["/bin/sh", "-c", "[\\"echo\\", \\"hi\\"]"]',
+    // A multi-line command stays one instruction: exec form of sh -c, JSON-escaped quotes and line breaks.
+    'RUN ["/bin/sh", "-c", "echo \\"one\\" > lines\\necho \'two \\"2\\"\' >> lines\\n"]',
+    // A trailing backslash would continue the instruction on the next line.
+    'RUN ["/bin/sh", "-c", "printf x \\\\"]',
+  ]);
+  // Every line of the Dockerfile is an instruction, a comment or blank: nothing spilled over.
+  for (const line of build.dockerfile.split('\n')) t.regex(line, /^(|#.*|[A-Z]+ .*)$/);
+});
+
 /** Golden snapshots: every variant of every valid fixture. */
 const fixtures = ['golden.yaml', 'scratch-go.yaml', 'features.yaml', 'blubber-project.yaml', 'service-template-node.yaml', 'labs-striker.yaml', 'shellbox-php.yaml'];
 for (const name of fixtures) {

@@ -26,6 +26,16 @@ test('every shell-form RUN mounts the trust files and sources the env file; exec
   t.is(lines[4], dockerfile.split('\n')[4]);
 });
 
+test('the exec-form sh -c RUN the compiler writes gets the trust too; shell form starting with [ is shell form', (t) => {
+  const { dockerfile: out, runs } = mountTrust(['RUN ["/bin/sh", "-c", "echo \\"one\\"\\necho two"]', 'RUN [ -f x ] || echo "no x"', 'RUN ["node", "-e", "1"]', 'RUN a \\', '  b'].join('\n'));
+  t.is(runs, 2);
+  const lines = out.split('\n');
+  t.is(lines[0], `RUN --mount=type=bind,source=${TRUST_CONTEXT_DIR},target=/mnt ["/bin/sh", "-c", ". /mnt/env; echo \\"one\\"\\necho two"]`);
+  t.is(lines[1], `RUN --mount=type=bind,source=${TRUST_CONTEXT_DIR},target=/mnt . /mnt/env; [ -f x ] || echo "no x"`);
+  t.is(lines[2], 'RUN ["node", "-e", "1"]');
+  t.is(lines[3], 'RUN a \\');
+});
+
 test('withTrust: bundle and env file as context entries, proxies as predefined build args, BuildKit on; no value in the Dockerfile', (t) => {
   const out = withTrust(request(dockerfile), trust);
   t.true(out.buildkit);
