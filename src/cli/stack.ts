@@ -16,7 +16,7 @@ import { envFilePath, secretPath } from '../engine/stack/files.js';
 import type { StackBuild, StackPorts } from '../engine/stack/up.js';
 import { DevpipeError } from '../errors.js';
 import { SpecError } from '../spec/issues.js';
-import { loadStack, STACK_FILE, type BuiltinProfile, type StackConfig } from '../spec/stack/index.js';
+import { aliasPinnedImages, loadStack, STACK_FILE, type BuiltinProfile, type StackConfig } from '../spec/stack/index.js';
 import { checkIgnoredCopies, compileAll, loadProjectBlubber, stackFileFor } from './blubber.js';
 import { followRepository, zeroConfigError } from './zero-config.js';
 import type { Context } from './context.js';
@@ -49,7 +49,8 @@ export async function loadStackConfig(ctx: Context): Promise<StackConfig> {
   if (result.value.settings.output === 'plain') ctx.env.CI ??= 'true';
   await ctx.reporter();
   reportWarnings(ctx, result.warnings);
-  return followRepository(ctx, result.value);
+  // The settings' `images:` aliases apply to pinned images as to Blubber bases.
+  return aliasPinnedImages(await followRepository(ctx, result.value), (await ctx.settings()).images);
 }
 
 export interface StackSecrets {

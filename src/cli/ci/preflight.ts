@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { compileVariant } from '../../compile/index.js';
+import type { ImageNeed } from '../../engine/base-images.js';
 import { loadBlubber } from '../../spec/blubber/index.js';
 import type { SpecIssue } from '../../spec/issues.js';
 import { outsideIssues } from '../local-paths.js';
@@ -22,7 +23,13 @@ export function staticVariant(variant: unknown, stage: string): string | undefin
 }
 
 /** `mode` undefined (for --graph): no allow-list and no compiling, only the files must exist. */
-export async function preflight(projectDir: string, config: PipelineConfig, names: readonly string[], mode: Mode | undefined): Promise<{ errors: SpecIssue[]; warnings: SpecIssue[] }> {
+export async function preflight(
+  projectDir: string,
+  config: PipelineConfig,
+  names: readonly string[],
+  mode: Mode | undefined,
+  images: Readonly<Record<string, string>> = {},
+): Promise<{ errors: SpecIssue[]; warnings: SpecIssue[]; needs: ImageNeed[] }> {
   const errors: SpecIssue[] = mode ? checkMode(config, mode, names) : [];
   // A Blubber file named outside the repository (`..`, a symlink out) is never read.
   let outside = 0;
@@ -36,7 +43,9 @@ export async function preflight(projectDir: string, config: PipelineConfig, name
   const missing = missingBlubberFiles(config, (p) => existsSync(path.join(projectDir, p)), names);
   errors.push(...missing);
   const warnings: SpecIssue[] = [];
-  if (outside > 0 || missing.length > 0 || mode === undefined) return { errors, warnings };
+  // The base images of every variant known before running (after the settings' aliases).
+  const needs: ImageNeed[] = [];
+  if (outside > 0 || missing.length > 0 || mode === undefined) return { errors, warnings, needs };
   const loaded = new Map<string, ReturnType<typeof loadBlubber>>();
   const seen = new Set<string>();
   for (const pipeline of config.pipelines) {
@@ -57,9 +66,10 @@ export async function preflight(projectDir: string, config: PipelineConfig, name
         warnings.push(...blubber.warnings);
       }
       if (!blubber.ok) continue;
-      const compiled = compileVariant(blubber.value, variant, {});
+      const compiled = compileVariant(blubber.value, variant, { images });
       if (!compiled.ok) errors.push(...compiled.errors);
+      else for (const base of compiled.value.baseImages) needs.push({ image: base, usedBy: [`${pipeline.name}/${stage.name} (${repoPath}#${variant})`], aliasOf: compiled.value.substitutions.find((s) => s.alias === base)?.image });
     }
   }
-  return { errors, warnings };
+  return { errors, warnings, needs };
 }

@@ -139,7 +139,7 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
   const { config, selection } = await loadConfig(ctx, (loaded) => selectPipelines(loaded, rerun ? [rerun.pipeline] : requested, graph ? undefined : mode));
   const names = selection.run;
   for (const text of skippedLines(selection, mode)) ctx.bus.emit('message', { level: 'info', text });
-  const checked = await preflight(ctx.projectDir, config, names, graph ? undefined : mode);
+  const checked = await preflight(ctx.projectDir, config, names, graph ? undefined : mode, (await ctx.settings()).images);
   reportWarnings(ctx, checked.warnings);
   if (checked.errors.length > 0) throw modeError(checked.errors, mode, requested);
   if (graph) {
@@ -151,6 +151,8 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
 
   const docker = await ctx.docker();
   await docker.engine.info();
+  // A base image that is neither here nor pullable: said before any stage runs (exit 3).
+  if (options.pull !== true) await (await import('../../engine/base-images.js')).requireImages(docker.images, checked.needs);
   const { currentOwner, sweepDeadRuns } = await import('../ci/owner.js');
   const proc = await ctx.process();
   const registry = (options.registry as string | undefined) ?? ctx.env.DEVPIPE_CI_REGISTRY;

@@ -105,7 +105,8 @@ async function projectImageChecks(ctx: Context, facts: DoctorFacts): Promise<Che
     const { loadStackConfig } = await import('../stack.js');
     const config = await loadStackConfig(ctx);
     if (config.file !== undefined) found = true;
-    for (const service of config.services) if (service.image.kind === 'pinned') needs.push({ image: service.image.ref, usedBy: [`service ${service.name}`] });
+    const { pinnedNeeds } = await import('../../engine/stack/up.js');
+    needs.push(...pinnedNeeds(config, true));
   } catch {
     // no valid devpipe.yaml
   }

@@ -139,6 +139,7 @@ export async function runGitlabCi(ctx: Context, _args: unknown[], options: Recor
       keep: options.keep === true,
       pull: options.pull === true,
       registry,
+      images: (await ctx.settings()).images,
       signal: options.signal as AbortSignal | undefined,
     },
   );

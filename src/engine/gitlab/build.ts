@@ -41,8 +41,9 @@ export async function buildVariant(state: GitlabState, build: VariantBuild): Pro
   const loaded = loadBlubber(text, build.blubberFile);
   if (!loaded.ok) throw new SpecError(loaded.errors);
   const buildArgs = Object.fromEntries(Object.entries(build.buildArgs).filter(([k]) => !k.startsWith('BUILDKIT_')));
-  const compiled = compileVariant(loaded.value, build.variant, { buildArgs });
+  const compiled = compileVariant(loaded.value, build.variant, { buildArgs, images: state.options.images });
   if (!compiled.ok) throw new SpecError(compiled.errors);
+  for (const s of compiled.value.substitutions) state.bus.emit('task:log', { id: taskOf(build.job), line: `base image ${s.image} → ${s.alias} (images: in your settings file)` });
   const ignore = [...dockerignorePatterns(await state.ports.files.read(posix.join(build.contextDir, '.dockerignore'))), '.devpipe'];
   const [built] = await buildImages(state.ports, jobBus(state, build.job), [compiled.value], {
     project: state.options.project,

@@ -5,6 +5,7 @@
  * the environment. The checkout is mounted at /builds/<project path> (its working directory)
  * unless GIT_STRATEGY is none. Otherwise the job is reported as not runnable, with the reason.
  */
+import { aliasFor } from '../../spec/settings/index.js';
 import { DevpipeError } from '../../errors.js';
 import { expand, type PlannedJob } from '../../spec/gitlab/index.js';
 import { redact } from '../ci/index.js';
@@ -28,10 +29,13 @@ function shellQuote(text: string): string {
 
 export async function scriptJob(state: GitlabState, job: PlannedJob, env: JobEnvironment): Promise<ScriptOutcome> {
   if (!job.job.image) return { ran: false, reason: 'no image: (GitLab would use the runner default image); set image: to run it locally' };
-  const image = expand(job.job.image.name, (n) => env.vars[n] ?? '');
-  if (image.trim() === '') return { ran: false, reason: `image \`${job.job.image.name}\` expands to nothing (a dotenv value from a job that did not run?)` };
+  const named = expand(job.job.image.name, (n) => env.vars[n] ?? '');
+  if (named.trim() === '') return { ran: false, reason: `image \`${job.job.image.name}\` expands to nothing (a dotenv value from a job that did not run?)` };
+  // The settings' `images:` aliases apply to a job's image as to Blubber bases.
+  const image = aliasFor(named, state.options.images ?? {}) ?? named;
+  if (image !== named) state.bus.emit('task:log', { id: taskOf(job.name), line: `image ${named} → ${image} (images: in your settings file)` });
   const info = await state.ports.images.inspect(image);
-  if (!info) return { ran: false, reason: `image ${image} is not present locally and devpipe never pulls in ci; pull it yourself or tag a local stand-in as ${image}` };
+  if (!info) return { ran: false, reason: `image ${image} is not present locally and devpipe never pulls in ci; pull it yourself, tag a local stand-in as ${image}, or map it to one under images: in ~/.config/devpipe/settings.yaml` };
   const projectPath = env.vars.CI_PROJECT_PATH ?? 'project';
   const checkout = env.vars.GIT_STRATEGY !== 'none';
   const dir = `/builds/${projectPath}`;

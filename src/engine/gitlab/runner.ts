@@ -15,6 +15,7 @@ import { redact, teardown, type TeardownReport } from '../ci/index.js';
 import { jobEnvironment } from './env.js';
 import { kokkuriJob, type JobOutput } from './job-kokkuri.js';
 import { scriptJob } from './job-script.js';
+import { requireBaseImages } from './preflight.js';
 import { blockedBy, executionOrder, type Outcome } from './order.js';
 import { now, taskOf, type GitlabPorts, type GitlabRun, type GitlabRunOptions, type GitlabState } from './state.js';
 
@@ -108,6 +109,8 @@ export async function runGitlabPipeline(ports: GitlabPorts, bus: GitlabState['bu
     localTags: [],
   };
   const state: GitlabState = { runId: run.runId, ports, bus, options, record, secrets: [], dotenv: new Map() };
+  // A base image that is neither here nor pullable: said before any job runs.
+  await requireBaseImages(state, order.filter((job) => (!rerun || rerun.run.has(job.name)) && (job.when !== 'manual' || run.runManual.has(job.name))));
   bus.emit('plan', { tasks: planTasks(order, run.runId) });
   const outcomes = new Map<string, Outcome>();
   const results = new Map<string, StageResult>();

@@ -26,6 +26,8 @@ export interface GitlabRunOptions {
   noCache?: boolean;
   pull?: boolean;
   registry?: string | undefined;
+  /** Base image aliases (user settings `images:`): a base or a job image is replaced by its local stand-in. */
+  images?: Readonly<Record<string, string>> | undefined;
   signal?: AbortSignal | undefined;
   /** GitLab's default job timeout is one hour. */
   runTimeoutMs?: number;

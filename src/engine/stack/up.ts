@@ -6,7 +6,7 @@
 import { DevpipeError } from '../../errors.js';
 import type { ContainerRunner, ImageScanner, PodImages, ProjectFiles, StackDeployer, StackResources, StackTarget } from '../../ports.js';
 import type { StackConfig } from '../../spec/stack/types.js';
-import { requireImages } from '../base-images.js';
+import { requireImages, type ImageNeed } from '../base-images.js';
 import { buildImages, type BuildPorts, type BuiltImage, type CompiledImage } from '../build.js';
 import type { EventBus } from '../events.js';
 import { writeStackFiles } from './files.js';
@@ -133,11 +133,17 @@ async function removeHalfRecreated(containers: ContainerRunner, project: string,
   }
 }
 
+/** The pinned images of the stack's services and e2e suite (after aliases), for the check before any build. */
+export function pinnedNeeds(config: UpInput['config'], withSuite = false): ImageNeed[] {
+  const sources = [...config.services.map((s) => ({ image: s.image, usedBy: `service ${s.name}` })), ...(withSuite && config.e2e ? [{ image: config.e2e.image, usedBy: 'the e2e suite' }] : [])];
+  return sources.flatMap(({ image, usedBy }) => (image.kind === 'pinned' ? [{ image: image.ref, usedBy: [usedBy], aliasOf: image.aliasOf }] : []));
+}
+
 export async function upStack(ports: StackPorts, bus: EventBus, input: UpInput): Promise<UpSummary> {
   const { config } = input;
   await ports.deployer.describe();
   // A pinned image that is neither here nor pullable: said before anything is built.
-  await requireImages(ports.images, config.services.flatMap((s) => (s.image.kind === 'pinned' ? [{ image: s.image.ref, usedBy: [`service ${s.name}`] }] : [])));
+  await requireImages(ports.images, pinnedNeeds(config));
   const built = await buildStackImages(ports, bus, input.builds, input.secrets, {
     project: config.project,
     revision: input.revision,

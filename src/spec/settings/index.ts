@@ -46,12 +46,25 @@ export function loadUserSettings(text: string, file: string): SpecResult<UserSet
   return { ok: true, value: { caFile: result.value.ca_file, hostTrust: result.value.host_trust ?? 'auto', images: { ...result.value.images }, file }, warnings: [] };
 }
 
-/** The alias for an image: an exact entry, else an entry naming its repository without a tag. */
+/** Docker's short form of a reference: `docker.io/library/debian:12` and `debian:12` are one image. */
+function familiar(ref: string): string {
+  const short = ref.replace(/^(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '');
+  return short.startsWith('library/') && short.indexOf('/', 'library/'.length) < 0 ? short.slice('library/'.length) : short;
+}
+
+/**
+ * The alias for an image, most specific entry first: the reference as written (`name:tag@digest`,
+ * `name@digest`), then without its digest (`name:tag`), then its repository (`name`, every tag and
+ * digest). Docker Hub's long and short spellings match each other.
+ */
 export function aliasFor(image: string, aliases: Readonly<Record<string, string>>): string | undefined {
-  if (Object.hasOwn(aliases, image)) return aliases[image];
-  const at = image.indexOf('@');
-  const base = at >= 0 ? image.slice(0, at) : image;
-  const colon = base.lastIndexOf(':');
-  const repo = colon > base.lastIndexOf('/') ? base.slice(0, colon) : base;
-  return Object.hasOwn(aliases, repo) ? aliases[repo] : undefined;
+  const keys = new Map<string, string>();
+  for (const [key, value] of Object.entries(aliases)) if (!keys.has(familiar(key))) keys.set(familiar(key), value);
+  const ref = familiar(image);
+  const at = ref.indexOf('@');
+  const named = at >= 0 ? ref.slice(0, at) : ref;
+  const colon = named.lastIndexOf(':');
+  const repo = colon > named.lastIndexOf('/') ? named.slice(0, colon) : named;
+  for (const candidate of [ref, named, repo]) if (keys.has(candidate)) return keys.get(candidate);
+  return undefined;
 }

@@ -4,3 +4,4 @@ export { stackSchema, profileSchema, serviceSchema, e2eSchema, settingsSchema } 
 export { durationMs, normalizePort } from './normalize.js';
 export { deepMerge, applyProfile } from './overlay.js';
 export * from './types.js';
+export { aliasPinnedImages } from './aliases.js';

@@ -6,8 +6,8 @@
 export type ImageSource =
   /** Built here from a Blubber variant of this repository. */
   | { kind: 'build'; variant: string; blubber: string }
-  /** Pinned to an image, as deployed in staging. */
-  | { kind: 'pinned'; ref: string };
+  /** Pinned to an image, as deployed in staging (`aliasOf`: the image named, when a settings alias replaced it). */
+  | { kind: 'pinned'; ref: string; aliasOf?: string | undefined };
 
 export interface PortConfig {
   container: number;
