@@ -2,7 +2,8 @@
  * `devpipe build` on the real engine: each variant of test/fixtures/blubber-build is built and its
  * image inspected (files and owners, users, env, workdir, entrypoint, CMD, labels) and run.
  */
-import { mkdtemp, readFile, readdir, cp } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, cp, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DockerContainerCopier } from '../../src/docker/container-copy.js';
@@ -88,6 +89,24 @@ test('copies local: files owned by the lives user, .dockerignore honoured, nothi
   t.is(run.exitCode, 0);
   t.deepEqual(run.tail, ['hello from the fixture']);
   await containers.remove(run.containerId);
+});
+
+test('render --ci prints a Dockerfile that `docker build` builds on the repository as it is (the docker CLI, classic builder)', async (t) => {
+  const rendered = await runCli(['-C', project, 'render', '--ci', 'app']);
+  t.is(rendered.exitCode, 0, rendered.stderr);
+  t.false(rendered.stdout.includes('.devpipe-context'), 'local paths as written');
+  const dockerfile = path.join(await mkdtemp(path.join(tmpdir(), 'render-ci-')), 'Dockerfile');
+  await writeFile(dockerfile, rendered.stdout);
+  const tag = `${repositoryName(path.basename(project))}:render-ci`;
+  const built = await execa('docker', ['build', '-q', '-f', dockerfile, '--target', 'app', '--label', `devpipe.project=${path.basename(project)}`, '-t', tag, project], { env: { DOCKER_BUILDKIT: '0' }, reject: false });
+  t.is(built.exitCode, 0, built.stderr);
+  const run = await containers.run({ image: tag, labels: { 'devpipe.project': path.basename(project) }, onOutput: () => undefined });
+  await containers.remove(run.containerId);
+  t.is(run.exitCode, 0);
+  t.deepEqual(run.tail, ['hello from the fixture']);
+  const info = await images.inspect(tag);
+  t.is(info?.user, '900');
+  t.like(info?.labels, { 'blubber.variant': 'app' });
 });
 
 test('exclude on a local copy drops the excluded files only', async (t) => {
