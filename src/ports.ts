@@ -82,8 +82,8 @@ export interface ImageStore {
   inspect(ref: string): Promise<ImageInfo | undefined>;
   tag(ref: string, tag: string): Promise<void>;
   remove(ref: string, options?: { force?: boolean }): Promise<void>;
-  /** Streams the image as `docker save` does (a tar of layers + config). */
-  export(ref: string): Promise<NodeJS.ReadableStream>;
+  /** Streams the image as `docker save` does (a tar of layers + config); `signal` aborts the request and the stream. */
+  export(ref: string, signal?: AbortSignal): Promise<NodeJS.ReadableStream>;
   list(labels: Readonly<Record<string, string>>): Promise<ImageInfo[]>;
   /**
    * Whether the image's registry answers for it (a pull could work): `{ ok: false, reason }` when
@@ -265,6 +265,8 @@ export interface ScanOptions {
   /** The images the build started from: their layers are out of scope (not the project's). */
   baseImages?: readonly string[] | undefined;
   verdicts?: LayerVerdicts | undefined;
+  /** Ctrl-C: the image stream is closed and the scan rejects (nothing keeps reading it). */
+  signal?: AbortSignal | undefined;
 }
 
 /**

@@ -71,23 +71,38 @@ export class DockerContainerRunner implements ContainerRunner {
     const onAbort = (): void => {
       void container.kill().catch(() => undefined);
     };
+    // Cancelled: the container is killed and removed (nothing left behind), without waiting for
+    // the rest of its output.
+    const interrupted = async (): Promise<never> => {
+      await container.remove({ force: true, v: true }).catch(() => undefined);
+      throw new DevpipeError('interrupted', `container ${container.id.slice(0, 12)} was stopped`);
+    };
+    let attached: NodeJS.ReadableStream | undefined;
     try {
-      const attached = await container.attach({ stream: true, stdout: true, stderr: true });
+      if (request.signal?.aborted) return await interrupted();
+      attached = await container.attach({ stream: true, stdout: true, stderr: true });
       this.docker.modem.demuxStream(attached, stdout, stderr);
-      const ended = new Promise<void>((resolve) => attached.on('end', resolve));
+      const ended = new Promise<void>((resolve) => attached!.on('end', resolve));
       request.signal?.addEventListener('abort', onAbort, { once: true });
+      if (request.signal?.aborted) return await interrupted();
       await container.start();
       const result = (await container.wait()) as { StatusCode: number };
-      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 2000))]);
-      stdout.end();
-      stderr.end();
-      if (request.signal?.aborted) throw new DevpipeError('interrupted', `container ${container.id.slice(0, 12)} was stopped`);
+      if (request.signal?.aborted) return await interrupted();
+      // The last lines can arrive after the exit; bounded, and the timer never outlives the wait.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([ended, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+      clearTimeout(timer);
+      if (request.signal?.aborted) return await interrupted();
       return { containerId: container.id, exitCode: result.StatusCode, tail };
     } catch (error) {
       if (error instanceof DevpipeError) throw error;
+      if (request.signal?.aborted) return await interrupted();
       throw dockerError(error, `running ${request.image}`);
     } finally {
       request.signal?.removeEventListener('abort', onAbort);
+      stdout.end();
+      stderr.end();
+      (attached as { destroy?: () => void } | undefined)?.destroy?.();
     }
   }
 

@@ -70,17 +70,26 @@ export class DockerImageScanner implements ImageScanner {
     const outOfScope = new Set((info?.layers ?? []).slice(0, skipCount));
     const entries = new Map<string, Entry>();
     const jsons = new Map<string, Buffer>();
+    const cancelled = () => new DevpipeError('interrupted', `the leak guard's scan of ${ref} was cancelled`);
     let archive: NodeJS.ReadableStream;
     try {
-      archive = await this.images.export(ref);
+      archive = await this.images.export(ref, options.signal);
     } catch (error) {
+      if (options.signal?.aborted) throw cancelled();
       throw error instanceof DevpipeError ? error : unreadable(ref, (error as Error).message, error);
     }
+    const onAbort = () => (archive as unknown as Readable).destroy(cancelled());
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await this.#read(archive, needles, entries, jsons, outOfScope, options.verdicts);
     } catch (error) {
+      if (options.signal?.aborted) throw cancelled();
       throw unreadable(ref, `the image stream broke off (${(error as Error).message}): was the engine stopped or restarted?`, error);
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
     }
+    if (options.signal?.aborted) throw cancelled();
     return this.#verdict(ref, info, base, skipCount, entries, jsons, needles, options.verdicts);
   }
 

@@ -2,6 +2,7 @@
 import type Docker from 'dockerode';
 import type { ImageInfo, ImageStore } from '../ports.js';
 import { splitRef } from './image-builder.js';
+import { DevpipeError } from '../errors.js';
 import { dockerError } from './problems.js';
 
 function isNotFound(error: unknown): boolean {
@@ -51,10 +52,17 @@ export class DockerImageStore implements ImageStore {
     }
   }
 
-  async export(ref: string): Promise<NodeJS.ReadableStream> {
+  async export(ref: string, signal?: AbortSignal): Promise<NodeJS.ReadableStream> {
     try {
-      return await this.docker.getImage(ref).get();
+      if (!signal) return await this.docker.getImage(ref).get();
+      // Image#get takes no options: the same request, with the modem's abort signal.
+      return await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
+        this.docker.modem.dial({ path: `/images/${ref}/get`, method: 'GET', isStream: true, abortSignal: signal, statusCodes: { 200: true, 500: 'server error' } } as never, (error: unknown, data: unknown) =>
+          error ? reject(error as Error) : resolve(data as NodeJS.ReadableStream),
+        );
+      });
     } catch (error) {
+      if (signal?.aborted) throw new DevpipeError('interrupted', `exporting image ${ref} was cancelled`);
       throw dockerError(error, `exporting image ${ref}`);
     }
   }

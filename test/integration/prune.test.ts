@@ -50,7 +50,7 @@ async function danglingImage(projectName: string): Promise<string> {
   tar.entry({ name: 'x' }, `${projectName} ${Date.now()}\n`);
   tar.finalize();
   const stream = await docker.buildImage(tar as unknown as NodeJS.ReadableStream, { rm: true, forcerm: true });
-  const output: { aux?: { ID?: string }; error?: string }[] = await new Promise((resolve, reject) => docker.modem.followProgress(stream, (error: Error | null, out: never[]) => (error ? reject(error) : resolve(out))));
+  const output = await new Promise<{ aux?: { ID?: string }; error?: string }[]>((resolve, reject) => docker.modem.followProgress(stream, (error: Error | null, out: { aux?: { ID?: string }; error?: string }[]) => (error ? reject(error) : resolve(out))));
   const failed = output.find((o) => o.error);
   if (failed) throw new Error(failed.error);
   const id = output.find((o) => o.aux?.ID)?.aux?.ID;

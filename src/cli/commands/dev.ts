@@ -114,7 +114,7 @@ export async function run(ctx: Context, _args: unknown[], options: Record<string
   try {
     await withProjectLock(ctx, 'dev', signal, () => loop.start());
     await loop.ready();
-    ctx.bus.emit('message', { level: 'info', text: `watching ${path.basename(ctx.projectDir)} for changes (${plan.builds.length} image(s) built here${plan.tests ? `, tests: ${plan.tests.image.variant}` : ''})` });
+    if (!signal.aborted && !stop.signal.aborted) ctx.bus.emit('message', { level: 'info', text: `watching ${path.basename(ctx.projectDir)} for changes (${plan.builds.length} image(s) built here${plan.tests ? `, tests: ${plan.tests.image.variant}` : ''})` });
     await stopped;
   } finally {
     unbind();

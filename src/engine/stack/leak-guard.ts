@@ -115,6 +115,7 @@ export async function scanImages(
   bus: EventBus,
   images: readonly ScannedImage[],
   secrets: readonly ResolvedSecret[],
+  signal?: AbortSignal,
 ): Promise<void> {
   const needles = secrets.map((s) => ({ name: s.name, value: s.value }));
   const cache = new VerdictCache(ports.files ? await ports.files.read(LEAK_GUARD_CACHE) : undefined, needles);
@@ -130,9 +131,9 @@ export async function scanImages(
       }
       let findings;
       try {
-        findings = await ports.scanner.scan(ref, needles, { baseImages, verdicts: cache });
+        findings = await ports.scanner.scan(ref, needles, { baseImages, verdicts: cache, signal });
       } catch (error) {
-        bus.emit('task:end', { id, status: 'failed', durationMs: Date.now() - started, detail: (error as Error).message });
+        bus.emit('task:end', { id, status: signal?.aborted ? 'skipped' : 'failed', durationMs: Date.now() - started, detail: signal?.aborted ? 'cancelled (Ctrl-C)' : (error as Error).message });
         throw error;
       }
       if (findings.length > 0) {

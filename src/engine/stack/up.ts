@@ -66,7 +66,7 @@ export async function buildStackImages(
   if (options.scan === false) return out;
   const bases = new Map(builds.map((b) => [b.key, b.image.baseImages]));
   // Ctrl-C during a scan of a large image ends it at once (the scan's reads are dropped).
-  await untilAborted(scanImages(ports, bus, [...out].map(([key, b]) => ({ ref: b.contentTag, imageId: b.imageId, baseImages: bases.get(key) })), secrets), options.signal);
+  await untilAborted(scanImages(ports, bus, [...out].map(([key, b]) => ({ ref: b.contentTag, imageId: b.imageId, baseImages: bases.get(key) })), secrets, options.signal), options.signal);
   return out;
 }
 
