@@ -69,3 +69,17 @@ test.serial('a Python server edited under dev serves the new code by default (pr
     if (session.child.exitCode === null) await session.stop();
   }
 });
+
+test.serial('zero-config up for real: the Blubber file config.yaml names, --port HOST:CONTAINER, served over HTTP; down removes it', async (t) => {
+  t.timeout(15 * 60_000, 'the first build installs python3 from Debian');
+  const dir = await pythonService();
+  const port = await freePort();
+  const up = await runCli(['-C', dir, 'up', '--port', `${port}:8080`]);
+  t.is(up.exitCode, 0, up.stdout + up.stderr);
+  t.regex(up.stderr, /no \.pipeline\/blubber\.yaml: using \.pipeline\/service\.blubber\.yaml, the blubberfile of \.pipeline\/config\.yaml/);
+  t.true(up.stdout.includes(`http://localhost:${port}`) || up.stdout.includes(`127.0.0.1:${port}`), up.stdout);
+  await until(`http://127.0.0.1:${port}/`, 'hello from python v1', 60_000);
+  const down = await runCli(['-C', dir, 'down']);
+  t.is(down.exitCode, 0, down.stdout + down.stderr);
+  await t.throwsAsync(until(`http://127.0.0.1:${port}/`, 'hello', 1000), undefined, 'nothing serves after down');
+});
