@@ -99,6 +99,10 @@ test.serial('without aliases: GitLab ci, PipelineLib ci, build and up stop with 
   const up = await runCli(['-C', dir, 'up'], { env });
   t.is(up.exitCode, 3, up.stdout + up.stderr);
   t.true((up.stdout + up.stderr).includes(PINNED), 'names the pinned image');
+  const doctor = await runCli(['-C', dir, 'doctor'], { env });
+  t.is(doctor.exitCode, 3, doctor.stdout);
+  t.is(doctor.stdout.split('map each to an image that exists here').length - 1, 1, `one fix for every missing image:\n${doctor.stdout}`);
+  t.regex(doctor.stdout, new RegExp(`images:\\n\\s+${BASE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: <a local image`));
   t.is(await projectImages(), 0, 'nothing was built');
   t.is((await containers.list({ 'devpipe.project': stackName(project) })).length, 0, 'nothing was started');
 });

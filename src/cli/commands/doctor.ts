@@ -113,12 +113,15 @@ async function projectImageChecks(ctx: Context, facts: DoctorFacts): Promise<Che
   if (!found) return [];
   const docker = await ctx.docker();
   const checked = await checkImages(docker.images, needs);
-  const fix = missingFix(checked.filter((c) => c.status === 'missing'));
+  const missing = checked.filter((c) => c.status === 'missing');
+  const fix = missingFix(missing);
+  const last = missing[missing.length - 1];
   return checked.map((c): Check => {
     const what = `${c.aliasOf ? `${c.aliasOf} → ${c.image} (settings alias)` : c.image}; for ${c.usedBy.join(', ')}`;
     if (c.status === 'local') return { name: 'image', status: 'ok', detail: `here: ${what}`, required: true };
     if (c.status === 'pullable') return { name: 'image', status: 'warn', detail: `not here, pullable: ${what}`, fix: `docker pull ${c.image} (devpipe build pulls it when needed)`, required: true };
-    return { name: 'image', status: 'missing', detail: `not here, cannot be pulled (${c.reason ?? '?'}): ${what}`, fix, required: true };
+    // One fix for all of them, under the last one.
+    return { name: 'image', status: 'missing', detail: `not here, cannot be pulled (${c.reason ?? '?'}): ${what}`, fix: c === last ? fix : 'see below', required: true };
   });
 }
 
