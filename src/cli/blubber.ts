@@ -46,6 +46,15 @@ export function stackFileFor(blubber: string, service: string, variant = 'produc
 }
 
 /**
+ * The variant that most likely runs the service, for the hint of a zero-config error: one named
+ * like production, else one that is not tests, lint or a build step, else one that is not tests
+ * or lint (the calculator example's `buildcalc`), else the first.
+ */
+export function guessServiceVariant(available: readonly string[]): string {
+  return available.find((v) => /prod/.test(v)) ?? available.find((v) => !/test|lint|build/.test(v)) ?? available.find((v) => !/test|lint/.test(v)) ?? available[0] ?? 'production';
+}
+
+/**
  * Which Blubber file to read: the one asked for; for the default (`.pipeline/blubber.yaml`) when
  * it does not exist, the one `.pipeline/config.yaml` names (as CI builds it), when it names one.
  */

@@ -17,7 +17,7 @@ import type { StackBuild, StackPorts } from '../engine/stack/up.js';
 import { DevpipeError } from '../errors.js';
 import { SpecError } from '../spec/issues.js';
 import { aliasPinnedImages, loadStack, STACK_FILE, type BuiltinProfile, type StackConfig } from '../spec/stack/index.js';
-import { checkIgnoredCopies, compileAll, loadProjectBlubber, stackFileFor } from './blubber.js';
+import { checkIgnoredCopies, compileAll, guessServiceVariant, loadProjectBlubber, stackFileFor } from './blubber.js';
 import { followRepository, zeroConfigError } from './zero-config.js';
 import type { Context } from './context.js';
 import { displayPath, reportWarnings } from './spec-files.js';
@@ -127,7 +127,7 @@ export async function compileStackBuilds(ctx: Context, config: StackConfig, with
     const unknown = variants.filter((v) => !blubber.variants[v]);
     if (unknown.length > 0 && config.file === undefined) {
       const available = Object.keys(blubber.variants);
-      const guess = available.find((v) => /prod/.test(v)) ?? available.find((v) => !/test|lint|build/.test(v)) ?? available[0] ?? 'production';
+      const guess = guessServiceVariant(available);
       throw new DevpipeError('usage', `the zero-config default builds variant "${unknown[0]}" of ${file}, which has no such variant (it has: ${available.join(', ') || 'none'})`, {
         hint: `pass --variant ${guess}, or write .pipeline/devpipe.yaml:\n${stackFileFor(file, config.services[0]?.name ?? 'service', guess)}`,
       });

@@ -19,6 +19,8 @@ export class BuildOutput {
   readonly tail: string[] = [];
   readonly #names = new Map<string, string>();
   readonly #announced = new Set<string>();
+  /** A RUN's output arrives in chunks cut anywhere: the unfinished line of each vertex and stream. */
+  readonly #partial = new Map<string, string>();
   #buffer = '';
 
   constructor(private readonly onLog: (line: string) => void = () => {}) {}
@@ -38,6 +40,16 @@ export class BuildOutput {
     const rest = this.#buffer.trim();
     this.#buffer = '';
     if (rest) this.#message(rest);
+    this.#flush();
+  }
+
+  /** The unfinished lines of every vertex (at the end, or before an error is shown). */
+  #flush(): void {
+    for (const [key, line] of this.#partial) {
+      this.#partial.delete(key);
+      const name = this.#names.get(key.slice(0, key.lastIndexOf(':')));
+      if (line.trim()) this.#log(name ? `  ${line}` : line);
+    }
   }
 
   #log(text: string): void {
@@ -89,9 +101,8 @@ export class BuildOutput {
     for (const vertex of trace.vertexes) {
       if (vertex.name) this.#names.set(vertex.digest, vertex.name);
       const name = this.#names.get(vertex.digest) ?? vertex.digest.slice(0, 19);
-      if (vertex.error) {
-        this.#log(`${name}: ERROR ${vertex.error}`);
-      } else if (vertex.cached && !this.#announced.has(`${vertex.digest}:cached`)) {
+      if (vertex.error) continue;
+      if (vertex.cached && !this.#announced.has(`${vertex.digest}:cached`)) {
         this.#announced.add(`${vertex.digest}:cached`);
         this.#log(`${name} CACHED`);
       } else if (vertex.started && !this.#announced.has(vertex.digest)) {
@@ -101,7 +112,17 @@ export class BuildOutput {
     }
     for (const log of trace.logs) {
       const name = this.#names.get(log.vertex);
-      for (const line of log.message.split('\n')) if (line.trim()) this.#log(name ? `  ${line}` : line);
+      const key = `${log.vertex}:${log.stream}`;
+      const lines = `${this.#partial.get(key) ?? ''}${log.message}`.split('\n');
+      const unfinished = lines.pop() ?? '';
+      if (unfinished) this.#partial.set(key, unfinished);
+      else this.#partial.delete(key);
+      for (const line of lines) if (line.trim()) this.#log(name ? `  ${line}` : line);
+    }
+    for (const vertex of trace.vertexes) {
+      if (!vertex.error) continue;
+      this.#flush();
+      this.#log(`${this.#names.get(vertex.digest) ?? vertex.digest.slice(0, 19)}: ERROR ${vertex.error}`);
     }
   }
 }

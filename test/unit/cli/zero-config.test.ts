@@ -1,5 +1,5 @@
 import test from 'ava';
-import { pipelineBlubberFiles, stackFileFor } from '../../../src/cli/blubber.js';
+import { guessServiceVariant, pipelineBlubberFiles, stackFileFor } from '../../../src/cli/blubber.js';
 import { restartsAfterSync } from '../../../src/engine/dev/iteration.js';
 import type { DevPlan } from '../../../src/engine/dev/plan.js';
 
@@ -30,4 +30,13 @@ test('restart after a hot sync: by default yes; sync.restart false says the serv
   t.false(restartsAfterSync(plan, 'web', undefined));
   t.true(restartsAfterSync(plan, 'web', true));
   t.false(restartsAfterSync(plan, 'api', false));
+});
+
+test('the variant a zero-config hint suggests: production-like, else not tests/lint/build, else not tests/lint', (t) => {
+  t.is(guessServiceVariant(['build', 'development', 'test', 'prep', 'production']), 'production');
+  t.is(guessServiceVariant(['build', 'server', 'test']), 'server');
+  // The calculator example: testcalc and buildcalc; the service is buildcalc.
+  t.is(guessServiceVariant(['testcalc', 'buildcalc']), 'buildcalc');
+  t.is(guessServiceVariant(['test', 'lint']), 'test');
+  t.is(guessServiceVariant([]), 'production');
 });

@@ -41,15 +41,15 @@ test('non-JSON lines are kept as log lines', (t) => {
 
 // A hand-encoded StatusResponse: one vertex {digest "d1", name "[x 1/2] RUN echo hi", started},
 // one log {vertex "d1", stream 1, msg "hi\n"}.
-function encodeTrace(): string {
+function encodeTrace(message = 'hi\n', withVertex = true): string {
   const str = (field: number, text: string) => {
     const bytes = Buffer.from(text);
     return Buffer.concat([Buffer.from([(field << 3) | 2, bytes.length]), bytes]);
   };
   const msg = (field: number, body: Buffer) => Buffer.concat([Buffer.from([(field << 3) | 2, body.length]), body]);
   const vertex = Buffer.concat([str(1, 'd1'), str(3, '[x 1/2] RUN echo hi'), msg(5, Buffer.from([0x08, 0x01]))]);
-  const log = Buffer.concat([str(1, 'd1'), Buffer.from([(3 << 3) | 0, 1]), str(4, 'hi\n')]);
-  return Buffer.concat([msg(1, vertex), msg(3, log)]).toString('base64');
+  const log = Buffer.concat([str(1, 'd1'), Buffer.from([(3 << 3) | 0, 1]), str(4, message)]);
+  return Buffer.concat([...(withVertex ? [msg(1, vertex)] : []), msg(3, log)]).toString('base64');
 }
 
 test('BuildKit trace: vertex names and logs are decoded', (t) => {
@@ -63,6 +63,12 @@ test('BuildKit trace: vertex names and logs are decoded', (t) => {
   ]);
   t.deepEqual(lines, ['[x 1/2] RUN echo hi', '  hi']);
   t.is(output.imageId, 'sha256:beef');
+});
+
+test('BuildKit trace: a RUN line cut across log chunks is shown whole; an unfinished last line is shown at the end', (t) => {
+  const chunk = (message: string, withVertex = false) => `${JSON.stringify({ id: 'moby.buildkit.trace', aux: encodeTrace(message, withVertex) })}\n`;
+  const { lines } = feed([chunk('npm', true), chunk(' ERR!'), chunk(' path /srv/service\nnpm ERR! command failed\nnpm'), chunk(' ERR! last')]);
+  t.deepEqual(lines, ['[x 1/2] RUN echo hi', '  npm ERR! path /srv/service', '  npm ERR! command failed', '  npm ERR! last']);
 });
 
 test('an undecodable trace is ignored, not a crash', (t) => {
