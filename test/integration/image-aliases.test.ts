@@ -127,6 +127,11 @@ test.serial('with aliases: render and doctor show the substitution; GitLab ci, P
   const plib = await runCli(['-C', dir, 'ci', 'test'], { env });
   t.is(plib.exitCode, 0, plib.stdout + plib.stderr);
   t.regex(plib.stdout + plib.stderr, /from-the-test-variant/);
+  // GitLab ci, PipelineLib ci and build compile the same Dockerfile: each reuses the others' image.
+  const again = await runCli(['--json', '-C', dir, 'build', 'test'], { env });
+  t.is(again.exitCode, 0, again.stderr);
+  const built = again.stdout.split('\n').filter((l) => l.includes('"image:built"')).map((l) => JSON.parse(l) as { cached: boolean });
+  t.true(built.length === 1 && built[0]!.cached, `build reused the image GitLab ci built: ${JSON.stringify(built)}`);
 
   const build = await runCli(['--json', '-C', dir, 'build', 'production'], { env });
   t.is(build.exitCode, 0, build.stdout + build.stderr);

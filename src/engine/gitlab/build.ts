@@ -2,7 +2,9 @@
  * Building a Blubber variant for a GitLab job with devpipe's own compiler and content-addressed
  * builder (the same path as `devpipe build` and PipelineLib's build step): the job's Blubber file
  * read through the ProjectFiles port, `--opt build-arg:K=V` as build arguments, the checkout (or
- * a directory inside it) as the context, `.devpipe/` never sent.
+ * a directory inside it) as the context, `.devpipe/` never sent. Local files are sent as views of
+ * exactly what the variant copies (as `build`, `up` and PipelineLib do: the same Dockerfile, so
+ * each reuses the others' images, and the host's CA bundle can be mounted into every RUN).
  */
 import { posix } from 'node:path';
 import { compileVariant } from '../../compile/index.js';
@@ -41,7 +43,7 @@ export async function buildVariant(state: GitlabState, build: VariantBuild): Pro
   const loaded = loadBlubber(text, build.blubberFile);
   if (!loaded.ok) throw new SpecError(loaded.errors);
   const buildArgs = Object.fromEntries(Object.entries(build.buildArgs).filter(([k]) => !k.startsWith('BUILDKIT_')));
-  const compiled = compileVariant(loaded.value, build.variant, { buildArgs, images: state.options.images });
+  const compiled = compileVariant(loaded.value, build.variant, { buildArgs, localContext: 'views', images: state.options.images });
   if (!compiled.ok) throw new SpecError(compiled.errors);
   for (const s of compiled.value.substitutions) state.bus.emit('task:log', { id: taskOf(build.job), line: `base image ${s.image} → ${s.alias} (images: in your settings file)` });
   const ignore = [...dockerignorePatterns(await state.ports.files.read(posix.join(build.contextDir, '.dockerignore'))), '.devpipe'];

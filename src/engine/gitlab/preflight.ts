@@ -46,7 +46,7 @@ export async function requireBaseImages(state: GitlabState, jobs: readonly Plann
       const loaded = loadBlubber(text, build.blubberFile);
       if (!loaded.ok) continue;
       const buildArgs = Object.fromEntries(Object.entries(build.buildArgs).filter(([k]) => !k.startsWith('BUILDKIT_')));
-      const compiled = compileVariant(loaded.value, build.variant, { buildArgs, images: state.options.images });
+      const compiled = compileVariant(loaded.value, build.variant, { buildArgs, localContext: 'views', images: state.options.images });
       if (!compiled.ok) continue;
       for (const base of compiled.value.baseImages) {
         needs.push({ image: base, usedBy: [`job ${job.name} (${build.blubberFile}#${build.variant})`], aliasOf: compiled.value.substitutions.find((s) => s.alias === base)?.image });

@@ -34,7 +34,7 @@ test('docs/configuration.md lists every environment variable devpipe reads', (t)
   const doc = readFileSync(path.join(repoRoot, 'docs/configuration.md'), 'utf8');
   const names = [...namesRead()].filter((n) => !notSettings.has(n));
   t.true(names.length > 30, `found ${names.length} names`);
-  const lowerProxies = new Set(PROXY_VARIABLES.filter((n) => n === n.toLowerCase()));
+  const lowerProxies = new Set<string>(PROXY_VARIABLES.filter((n) => n === n.toLowerCase()));
   const missing = names.filter((name) => !(lowerProxies.has(name) ? doc.includes('(and lower case)') : doc.includes(`\`${name}`) || doc.includes(` ${name}`)));
   t.deepEqual(missing, [], `add these to docs/configuration.md: ${missing.join(', ')}`);
 });
