@@ -84,7 +84,7 @@ export async function run(ctx: Context, _args: unknown[], options: Record<string
   const plan = await loadPlan(ctx, options);
   const docker = await ctx.docker();
   await docker.engine.info();
-  const [ports, watcher, { ignoreMatcher }, { NodeFileFingerprints }] = await Promise.all([ctx.stackPorts(), ctx.watcher(), import('../../docker/context.js'), import('../../fs/fingerprints.js')]);
+  const [ports, watcher, { ignoreMatcher }, { NodeFileFingerprints }] = await Promise.all([(await import('../adapters.js')).stackPorts(ctx), ctx.watcher(), import('../../docker/context.js'), import('../../fs/fingerprints.js')]);
   await ports.deployer.describe();
   const stop = new AbortController();
   const loop = new DevLoop(
