@@ -139,3 +139,28 @@ export async function ciHost(ctx: Context): Promise<CiHost> {
     kokkuri: async () => ({ file: 'devpipe:templates/gitlab/kokkuri.yaml', text: await readFile(kokkuriFile, 'utf8') }),
   };
 }
+
+/** What `doctor` asks this machine. */
+export async function doctorHost(ctx: Context): Promise<import('../engine/doctor-facts.js').DoctorHost> {
+  const [proc, docker, { existsSync }] = await Promise.all([ctx.process(), ctx.docker(), import('node:fs')]);
+  return { process: proc, engine: docker.engine, foundVia: docker.foundVia, env: ctx.env, allowContext: ctx.options.allowContext, nodeVersion: process.versions.node, debian: existsSync('/etc/debian_version') };
+}
+
+/** What `import-staging` reads and writes on this machine. */
+export async function stagingHost(ctx: Context): Promise<import('../engine/staging/local.js').StagingHost> {
+  const [{ NodeTextTree }, { userSecretsFile }, { UserSecretsStore }, { stackName }, { randomBytes }, files] = await Promise.all([
+    import('../fs/text-tree.js'),
+    import('../secrets/sources.js'),
+    import('../secrets/user-store.js'),
+    import('../spec/stack/index.js'),
+    import('node:crypto'),
+    ctx.projectFiles(),
+  ]);
+  return {
+    root: ctx.projectDir,
+    tree: (dir) => new NodeTextTree(path.resolve(ctx.projectDir, dir)),
+    files,
+    secrets: new UserSecretsStore(userSecretsFile(ctx.env, stackName(path.basename(ctx.projectDir)))),
+    fake: () => `fake-${randomBytes(18).toString('hex')}`,
+  };
+}
