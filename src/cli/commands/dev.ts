@@ -8,7 +8,9 @@ import path from 'node:path';
 import type { CompiledBuild } from '../../compile/index.js';
 import { DevLoop } from '../../engine/dev/loop.js';
 import type { DevBuild, DevPlan } from '../../engine/dev/plan.js';
+import { stackTarget } from '../../engine/stack/files.js';
 import { downStack } from '../../engine/stack/manage.js';
+import { composeDevTarget } from '../../engine/targets/compose/dev.js';
 import { STACK_FILE } from '../../spec/stack/index.js';
 import type { StackConfig } from '../../spec/stack/types.js';
 import type { DevView } from '../../ui/dev-view.js';
@@ -90,8 +92,9 @@ export async function run(ctx: Context, _args: unknown[], options: Record<string
   const [ports, watcher, { ignoreMatcher }, { NodeFileFingerprints }] = await Promise.all([stackPorts(ctx), ctx.watcher(), import('../../docker/context.js'), import('../../fs/fingerprints.js')]);
   await ports.deployer.describe();
   const stop = new AbortController();
+  const target = composeDevTarget({ ...ports, syncer: docker.syncer, replacer: docker.replacer }, ctx.bus);
   const loop = new DevLoop(
-    { ...ports, watcher, fingerprints: new NodeFileFingerprints(ports.files.root), syncer: docker.syncer, replacer: docker.replacer },
+    { target, watcher, fingerprints: new NodeFileFingerprints(ports.files.root), root: ports.files.root },
     ctx.bus,
     plan,
     {
@@ -119,8 +122,8 @@ export async function run(ctx: Context, _args: unknown[], options: Record<string
   } finally {
     unbind();
     await loop.stop();
-    if (options.downOnExit === true && loop.target) {
-      await downStack(ports, ctx.bus, plan.config.project, loop.target, { volumes: false });
+    if (options.downOnExit === true && loop.deployment) {
+      await downStack(ports, ctx.bus, loop.deployment.model.project, stackTarget(ports.files.root, loop.deployment.model.project), { volumes: false });
     }
   }
   ctx.bus.emit('message', { level: 'info', text: options.downOnExit === true ? 'stopped; the stack was taken down' : 'stopped; the stack stays up (devpipe down removes it)' });
