@@ -126,6 +126,8 @@ export class FakeDevTarget implements DevTarget {
   /** The next start / build fails with this. */
   failStart: Error | undefined;
   failBuild: Error | undefined;
+  /** The next redeploys throw this (an environment error: kubectl gone, the engine lost). */
+  failRedeploy: Error | undefined;
   /** The next redeploys do not get ready (rolled back). */
   unhealthy = false;
   /** Whether the services have running containers (the hot path needs them). */
@@ -180,6 +182,7 @@ export class FakeDevTarget implements DevTarget {
     },
     redeploy: async (plan, current: Deployment, changed, options): Promise<Redeployed> => {
       this.calls.push(`redeploy ${[...changed.values()].join(',')}`);
+      if (this.failRedeploy) throw this.failRedeploy;
       const next = deploymentWith(plan, current, changed);
       options.onSettling([...changed.keys()]);
       try {

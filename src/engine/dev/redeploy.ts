@@ -4,7 +4,7 @@
  * Returns what runs afterwards; throws (after the views say so) when the build failed, the new
  * version was rolled back, or a newer change superseded it.
  */
-import { DevpipeError } from '../../errors.js';
+import { DevpipeError, toDevpipeError } from '../../errors.js';
 import type { Deployment } from '../targets/types.js';
 import type { Busy, IterationPorts } from './deps.js';
 import { deploymentWith, imageOf } from './deployment.js';
@@ -72,6 +72,10 @@ async function redeploy(ports: IterationPorts, plan: DevPlan, state: RebuildStat
   let result: Awaited<ReturnType<typeof ports.target.deployer.redeploy>>;
   try {
     result = await ports.target.deployer.redeploy(plan, state.deployment, changed, { signal: work.signal, onSettling: (keys) => work.busy.set('settle', keys) });
+  } catch (error) {
+    // Cancelled before the swap: the next iteration says what it does. Anything else: said here.
+    if (!work.signal.aborted) for (const service of services) views.set(service, { state: 'failed', detail: `redeploy failed: ${toDevpipeError(error).message}` });
+    throw error;
   } finally {
     work.busy.set('settle', []);
   }

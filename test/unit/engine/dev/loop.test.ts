@@ -142,6 +142,20 @@ test('rollback on failed health: the deployment stays the old one, the view says
   await loop.stop();
 });
 
+test('a redeploy that cannot be done at all: reported, the view says so, the last good version stays', async (t) => {
+  const { target, loop, edit, ends, ended, lastView } = setup({ tests: false });
+  await loop.start();
+  target.failRedeploy = new DevpipeError('environment', 'the cluster is unreachable');
+  edit('package.json', '{"v":1}', API);
+  await ended(1);
+  t.is(ends()[0]?.outcome, 'failed');
+  t.is(ends()[0]?.detail, 'the cluster is unreachable');
+  t.is(lastView('api')?.state, 'failed');
+  t.regex(String(lastView('api')?.detail), /redeploy failed: the cluster is unreachable/);
+  t.is(loop.deployment?.tags.get(API), `${API}:v0`);
+  await loop.stop();
+});
+
 test('spec reload: the plan is reloaded and every image rebuilt; only what changed is redeployed', async (t) => {
   const { target, loop, edit, ends, ended, reloaded, since } = setup({ tests: true });
   await loop.start();
