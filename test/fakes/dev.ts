@@ -160,10 +160,12 @@ export class FakeDevTarget implements DevTarget {
   images: DevTarget['images'] = {
     build: async (_plan, keys, options) => {
       this.calls.push(`build ${keys.join(',')} scan=${options.scan}`);
+      // The content is read when the build starts (as a build context is).
+      const images = new Map(keys.map((key): [string, BuiltImage] => [key, { variant: key.split('#')[1] ?? key, imageId: `sha256:${key}`, tags: [this.tag(key)], contentTag: this.tag(key), cached: false, durationMs: 1 }]));
       await held(this.#gates.get('build'), options.signal);
       if (this.failBuild) throw this.failBuild;
       this.calls.push(`built ${keys.join(',')}`);
-      return new Map(keys.map((key): [string, BuiltImage] => [key, { variant: key.split('#')[1] ?? key, imageId: `sha256:${key}`, tags: [this.tag(key)], contentTag: this.tag(key), cached: false, durationMs: 1 }]));
+      return images;
     },
   };
 

@@ -44,7 +44,7 @@ export interface IterationPorts {
 export class Busy {
   readonly #slots = new Map<string, readonly string[]>();
 
-  set(activity: 'build' | 'test-image' | 'settle' | 'tests', keys: readonly string[]): void {
+  set(activity: 'build' | 'settle' | 'tests', keys: readonly string[]): void {
     this.#slots.set(activity, [...keys]);
   }
 

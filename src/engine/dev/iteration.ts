@@ -75,12 +75,14 @@ async function syncAll(ports: IterationPorts, plan: DevPlan, syncs: readonly Syn
   return { missed, notes, services };
 }
 
-/** Starts building the unit-test image beside the rest; `stop()` ends it when it is no longer needed. */
-function startTestBuild(ports: IterationPorts, plan: DevPlan, busy: Busy, signal: AbortSignal) {
+/**
+ * Starts building the unit-test image beside the rest; `stop()` ends it when it is no longer
+ * needed. Its inputs join the iteration's busy keys only once the tests' turn comes: a change
+ * only the tests read never cancels the service images' build or redeploy.
+ */
+function startTestBuild(ports: IterationPorts, plan: DevPlan, signal: AbortSignal) {
   const own = new AbortController();
-  const key = plan.tests?.key;
-  busy.set('test-image', key ? [key] : []);
-  const image = buildTestImage(ports.target, plan, AbortSignal.any([signal, own.signal])).finally(() => busy.set('test-image', []));
+  const image = buildTestImage(ports.target, plan, AbortSignal.any([signal, own.signal]));
   const settled = image.then(
     () => undefined,
     () => undefined,
@@ -130,7 +132,7 @@ export async function runIteration(ports: IterationPorts, input: IterationInput)
       },
       { changes, rebuildAll: input.rebuildAll },
     );
-    if (steps.tests && steps.testImage) testBuild = startTestBuild(ports, plan, busy, signal);
+    if (steps.tests && steps.testImage) testBuild = startTestBuild(ports, plan, signal);
     const synced = await syncAll(ports, plan, steps.sync);
     steps = unsynced(steps, synced.missed);
     const redeployed = await buildAndRedeploy(ports, plan, state, steps.build, steps.reasons, { busy, signal });

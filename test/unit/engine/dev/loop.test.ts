@@ -210,6 +210,25 @@ test('a newer save cancels tests it makes stale; the rerun serves and tests the 
   await loop.stop();
 });
 
+test('a change only the tests read does not cancel the service build; it runs the tests next', async (t) => {
+  const { target, loop, edit, ends, ended, starts, since } = setup();
+  await loop.start();
+  const mark = target.calls.length;
+  const release = target.hold('build');
+  edit('package.json', '{"v":1}', API, TEST);
+  await until(() => since(mark).filter((c) => c.startsWith('build')).length === 2, 'both builds to start');
+  edit('test/app.test.js', 'more tests', TEST);
+  await sleep(40);
+  release();
+  await ended(2);
+  t.deepEqual(ends().map((e) => e.outcome), ['ok', 'ok']);
+  t.deepEqual(starts()[1]?.reason, ['test/app.test.js']);
+  t.deepEqual(since(mark).filter((c) => c.startsWith(`build ${API}`)), [`build ${API} scan=true`], 'api built once');
+  t.deepEqual(since(mark).filter((c) => c.startsWith('unit tests .')), [`unit tests ${TEST}:v1`, `unit tests ${TEST}:v2`]);
+  t.is(ends()[1]?.detail, 'no image changed; tests passed');
+  await loop.stop();
+});
+
 test('hot sync vs rebuild: a file copied last is synced; a file a builder reads is rebuilt', async (t) => {
   const { target, loop, edit, ends, ended, since } = setup({ tests: false });
   await loop.start();
