@@ -1,9 +1,8 @@
 /**
  * One iteration of the dev loop: reload the plan when a spec changed, decide (steps.ts), then
- * carry the steps out, overlapping what does not depend on each other: the unit-test image
- * builds beside the sync or the service images; the new version is served first (sync, or build
- * → redeploy), then the unit tests (from the already-built image) and the e2e suite run side by
- * side. Reports every step as events; never throws: it returns a result the loop applies.
+ * carry the steps out, overlapping what does not depend on each other: the new version is served
+ * first (sync, or build → redeploy); the unit-test image builds beside the redeploy; then the
+ * unit tests (from the already-built image) and the e2e suite run side by side. Reports every step as events; never throws: it returns a result the loop applies.
  */
 import path from 'node:path';
 import { toDevpipeError } from '../../errors.js';
@@ -132,10 +131,15 @@ export async function runIteration(ports: IterationPorts, input: IterationInput)
       },
       { changes, rebuildAll: input.rebuildAll },
     );
-    if (steps.tests && steps.testImage) testBuild = startTestBuild(ports, plan, signal);
     const synced = await syncAll(ports, plan, steps.sync);
     steps = unsynced(steps, synced.missed);
-    const redeployed = await buildAndRedeploy(ports, plan, state, steps.build, steps.reasons, { busy, signal });
+    // The test image builds beside the redeploy (mostly waiting), not beside the service images:
+    // on a small machine two builds at once would delay the new version being served.
+    const wantsTests = steps.tests && steps.testImage !== undefined;
+    const built = () => {
+      if (wantsTests && !testBuild) testBuild = startTestBuild(ports, plan, signal);
+    };
+    const redeployed = await buildAndRedeploy(ports, plan, state, steps.build, steps.reasons, { busy, signal, built });
     // The new version is served: now the suites, side by side.
     const deployment = state.deployment;
     const runsE2e = steps.e2e && redeployed.length > 0 && deployment.model.suite !== undefined;

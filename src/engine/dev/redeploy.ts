@@ -1,6 +1,7 @@
 /**
  * The build-and-redeploy step of an iteration: build the images that changed, hand the ones
  * whose content tag really changed to the target's redeploy, and turn its result into views.
+ * `built` is called once the images are built (what may overlap the redeploy starts then).
  * Returns what runs afterwards; throws (after the views say so) when the build failed, the new
  * version was rolled back, or a newer change superseded it.
  */
@@ -21,10 +22,13 @@ export async function buildAndRedeploy(
   state: RebuildState,
   keys: readonly string[],
   reasons: ReadonlyMap<string, string[]>,
-  work: { busy: Busy; signal: AbortSignal },
+  work: { busy: Busy; signal: AbortSignal; built?: () => void },
 ): Promise<string[]> {
   const { target, views } = ports;
-  if (keys.length === 0) return [];
+  if (keys.length === 0) {
+    work.built?.();
+    return [];
+  }
   const started = Date.now();
   const servicesOfKeys = keys.flatMap((key) => servicesOf(plan, key));
   for (const service of servicesOfKeys) views.set(service, { state: 'building' });
@@ -46,6 +50,7 @@ export async function buildAndRedeploy(
   } finally {
     work.busy.set('build', []);
   }
+  work.built?.();
   const suite = suiteKey(plan);
   const changed = new Map<string, string>();
   for (const key of keys) {
