@@ -9,8 +9,11 @@ import type { ContainerCopier, ContainerReplacer, ContainerRunner, ContainerSync
 import type { OutputStreams, Reporter } from '../ui/reporter.js';
 import type { HostTrust } from '../engine/trust.js';
 import type { UserSettings } from '../spec/settings/index.js';
+import type { StackOverrides, Workspace } from '../engine/project/workspace.js';
+import type { DeployTarget, TargetName } from '../engine/targets/types.js';
+import type { StackConfig } from '../spec/stack/index.js';
 
-export type TargetName = 'compose' | 'minikube';
+export type { TargetName };
 
 export interface GlobalOptions {
   dir?: string | undefined;
@@ -129,7 +132,7 @@ export class Context {
 
   /** The user's settings file (`~/.config/devpipe/settings.yaml`); defaults when there is none. */
   settings(): Promise<UserSettings> {
-    this.#settings ??= import('./trust.js').then(({ readUserSettings }) => readUserSettings(this.env));
+    this.#settings ??= import('../host/trust.js').then(({ readUserSettings }) => readUserSettings(this.env));
     return this.#settings;
   }
 
@@ -138,7 +141,7 @@ export class Context {
   /** What builds and devpipe's own containers trust (CA bundle, proxies, package indexes); said once. */
   hostTrust(options: { quiet?: boolean } = {}): Promise<HostTrust> {
     this.#trust ??= (async () => {
-      const [{ resolveHostTrust }, settings] = await Promise.all([import('./trust.js'), this.settings()]);
+      const [{ resolveHostTrust }, settings] = await Promise.all([import('../host/trust.js'), this.settings()]);
       const trust = await resolveHostTrust({ env: this.env, settings, caFile: this.options.caFile, cwd: process.cwd() });
       const proxies = Object.keys(trust.proxies);
       const parts = [trust.source ? `the CA bundle of ${trust.source}` : '', proxies.length > 0 ? `proxies (${proxies.join(', ')})` : '', Object.keys(trust.indexes).length > 0 ? `package indexes (${Object.keys(trust.indexes).join(', ')})` : ''].filter(Boolean);
@@ -219,5 +222,133 @@ export class Context {
       import('../docker/image-scan.js'),
     ]);
     return { ...adapters, scanner: new DockerImageScanner(adapters.images) };
+  }
+
+  #workspace: Promise<Workspace> | undefined;
+  /** `--blubber`/`--variant`/`--port` of `up`/`dev`, set by the command before the project loads. */
+  overrides: StackOverrides = {};
+
+  /** The project as the engine reads it (files, settings, profiles, secrets files, lock). */
+  workspace(): Promise<Workspace> {
+    this.#workspace ??= (async () => {
+      const [{ NodeProjectReader }, { readBuiltinProfiles }, { userSecretsFile, YamlSecretsFile }, { ignoreMatcher }, { displayPath }] = await Promise.all([
+        import('../fs/project-reader.js'),
+        import('../host/profiles.js'),
+        import('../secrets/sources.js'),
+        import('../docker/context.js'),
+        import('../host/display.js'),
+      ]);
+      const overrides = () => this.overrides;
+      return {
+        reader: new NodeProjectReader(this.projectDir),
+        bus: this.bus,
+        redactor: this.redactor,
+        env: this.env,
+        profile: this.options.profile,
+        get overrides() {
+          return overrides();
+        },
+        settings: () => this.settings(),
+        builtinProfiles: () => readBuiltinProfiles(),
+        secretsFile: (absolute, description, required) => new YamlSecretsFile(absolute, description, required),
+        userSecretsFile: (project) => userSecretsFile(this.env, project),
+        display: (absolute) => displayPath(absolute),
+        ignoreMatcher: (patterns) => ignoreMatcher(patterns),
+        withLock: (command, signal, fn, file) => this.withLock(command, signal, fn, file),
+      } satisfies Workspace;
+    })();
+    return this.#workspace;
+  }
+
+  /**
+   * Runs `fn` holding the project lock (`.devpipe/lock`, or `file`): `up`, `down`, `dev`'s start
+   * and `e2e --up` never race each other on one project. `DEVPIPE_LOCK_WAIT` seconds (default 120).
+   */
+  async withLock<T>(command: string, signal: AbortSignal | undefined, fn: () => Promise<T>, file?: string): Promise<T> {
+    const { acquireProjectLock } = await import('../fs/project-lock.js');
+    const seconds = Number(this.env.DEVPIPE_LOCK_WAIT ?? '120');
+    const lock = await acquireProjectLock(this.projectDir, {
+      command,
+      ...(file ? { file } : {}),
+      waitMs: Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 120_000,
+      signal,
+      onNotice: (text) => this.bus.emit('message', { level: 'warn', text }),
+    });
+    try {
+      return await fn();
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Where the stack runs: `--target`, else the profile's / devpipe.yaml's `settings.target`. */
+  targetName(config: Pick<StackConfig, 'settings'> | undefined): TargetName {
+    return this.options.target ?? config?.settings.target ?? 'compose';
+  }
+
+  /** The deploy target, chosen once: the only place that asks which target this run uses. */
+  async target(config: Pick<StackConfig, 'settings'> | undefined): Promise<DeployTarget> {
+    const name = this.targetName(config);
+    if (name === 'minikube') {
+      const [{ kubeTarget }, { kubeDryRunText }] = await Promise.all([import('../engine/targets/kube/index.js'), import('../ui/kube-dry-run.js')]);
+      return kubeTarget(await this.kubePorts(), this.redactor, (dry, timeoutMs) => kubeDryRunText(dry, { timeoutMs, root: this.projectDir }));
+    }
+    const { composeTarget } = await import('../engine/targets/compose/index.js');
+    const ports = await this.composePorts(name);
+    return composeTarget(ports, async () => {
+      // TEMPORARY until the dev loop works through DevTarget (issue 17): `dev` builds its loop itself.
+      throw new (await import('../errors.js')).DevpipeError('internal', 'the compose dev target is not wired yet');
+    });
+  }
+
+  /** The revision of the project's checkout (`<commit>[+dirty]`, or `none`). */
+  async revision(): Promise<string> {
+    const { sourceRevision } = await import('../engine/project/revision.js');
+    return sourceRevision(await this.process(), this.projectDir);
+  }
+
+  /** The stack ports on this machine's engine (Compose target). */
+  async stackPorts(): Promise<import('../engine/stack/up.js').StackPorts> {
+    const [docker, deployer, files, scanner] = await Promise.all([this.docker(), this.compose(), this.projectFiles(), this.imageScanner()]);
+    return { builder: docker.builder, images: docker.images, containers: docker.containers, deployer, files, scanner, pods: docker.pods, resources: docker.resources };
+  }
+
+  async composePorts(describeTarget = 'compose'): Promise<import('../engine/targets/compose/stack.js').ComposePorts> {
+    const [docker, ports] = await Promise.all([this.docker(), this.stackPorts()]);
+    return {
+      ...ports,
+      engine: docker.engine,
+      bus: this.bus,
+      revision: () => this.revision(),
+      withLock: (command, signal, fn) => this.withLock(command, signal, fn),
+      sweepDeadRuns: async () => {
+        const { sweepDeadRuns } = await import('../host/owner.js');
+        await sweepDeadRuns(this.projectDir, docker.containers, this.bus, (value) => this.redactor.value(value));
+      },
+      describeTarget,
+    };
+  }
+
+  /** The kube target's ports: clients pinned per project, Docker here and inside minikube. */
+  async kubePorts(): Promise<import('../engine/targets/kube/target.js').KubePorts> {
+    const [{ kubeTargetFor }, ws, files] = await Promise.all([import('../engine/targets/kube/target.js'), this.workspace(), this.projectFiles()]);
+    const side = async (adapters: DockerAdapters, scanner: import('../ports.js').ImageScanner) => ({ engine: adapters.engine, builder: adapters.builder, images: adapters.images, scanner, containers: adapters.containers });
+    return {
+      setup: async (project) => {
+        const { target, minikubeProfile } = kubeTargetFor(project, this.env, this.options.allowContext);
+        const adapters = await this.kube();
+        return { target, minikubeProfile, kubectl: adapters.kubectl(target), helm: adapters.helm(target), minikube: adapters.minikube(minikubeProfile ?? target.context), helmPresent: adapters.present.helm };
+      },
+      hostImages: async () => side(await this.docker(), await this.imageScanner()),
+      clusterImages: async (env) => {
+        const inside = await this.dockerAt(env);
+        return side(inside, inside.scanner);
+      },
+      forward: async (setup, spec, signal, onEvent) => (await this.kube()).portForwarder(setup.kubectl).forward(spec, signal, onEvent),
+      reader: ws.reader,
+      files,
+      bus: this.bus,
+      revision: () => this.revision(),
+    };
   }
 }

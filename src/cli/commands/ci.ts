@@ -6,8 +6,15 @@
  * A repository with only a `.gitlab-ci.yml` (or `--ci gitlab`) runs its GitLab CI jobs (cli/gitlab).
  */
 import path from 'node:path';
-import { imageProject } from '../project-name.js';
-import { planRerun, randomRun, runPipeline, summaryText, type RunRecord } from '../ci/run-helpers.js';
+import { planRerun, runPipeline, type RunRecord } from '../../engine/ci/index.js';
+import { summaryText } from '../../ui/ci-summary.js';
+import { readCheckout } from '../../engine/ci/checkout.js';
+import { preflight } from '../../engine/ci/preflight.js';
+import { randomRun } from '../../engine/ci/run-id.js';
+import { ciCredentialSource } from '../../engine/project/ci-secrets.js';
+import { imageProject } from '../../engine/project/name.js';
+import { keyValues, readSpecFile, reportWarnings } from '../../engine/project/spec-files.js';
+import type { Workspace } from '../../engine/project/workspace.js';
 import { DevpipeError } from '../../errors.js';
 import { SpecError, type SpecIssue } from '../../spec/issues.js';
 import { stackName } from '../../spec/stack/load.js';
@@ -24,15 +31,9 @@ import {
   type PipelineConfig,
   type Selection,
 } from '../../spec/pipeline/index.js';
-import { readCheckout } from '../ci/checkout.js';
-import { preflight } from '../ci/preflight.js';
 import { chooseCi } from '../gitlab/detect.js';
-import { FsProjectFiles, FsRunRecords } from '../ci/records.js';
-import { ciSecretSource } from '../ci/secrets.js';
+import { FsRunRecords } from '../../fs/run-records.js';
 import type { Context } from '../context.js';
-import { sourceRevision } from '../git.js';
-import { keyValues, readSpecFile, reportWarnings } from '../spec-files.js';
-import { withProjectLock } from '../stack.js';
 
 export const configPath = '.pipeline/config.yaml';
 
@@ -40,8 +41,8 @@ export const configPath = '.pipeline/config.yaml';
  * Reads the config and selects the pipelines of this run in one pass: CI checks the schema of the
  * whole file but the semantics of the selected pipelines only (the others' errors are warnings).
  */
-async function loadConfig(ctx: Context, choose: (config: PipelineConfig) => Selection): Promise<{ config: PipelineConfig; selection: Selection }> {
-  const spec = await readSpecFile(ctx, configPath, 'PipelineLib config', `devpipe ci reads ${configPath} in the project directory (${ctx.projectDir}); run it in a repository that has one, or pass -C DIR`);
+async function loadConfig(ws: Workspace, choose: (config: PipelineConfig) => Selection): Promise<{ config: PipelineConfig; selection: Selection }> {
+  const spec = await readSpecFile(ws, configPath, 'PipelineLib config', `devpipe ci reads ${configPath} in the project directory (${ws.reader.root}); run it in a repository that has one, or pass -C DIR`);
   let selection: Selection | undefined;
   const loaded = loadPipelineConfig(spec.text, spec.display, {
     select: (config) => {
@@ -50,7 +51,7 @@ async function loadConfig(ctx: Context, choose: (config: PipelineConfig) => Sele
     },
   });
   if (!loaded.ok) throw new SpecError([...loaded.errors]);
-  reportWarnings(ctx, loaded.warnings);
+  reportWarnings(ws.bus, loaded.warnings);
   return { config: loaded.value, selection: selection ?? choose(loaded.value) };
 }
 
@@ -119,7 +120,8 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
   }
   const modeOption = String(options.mode ?? 'test');
   if (!isMode(modeOption)) throw new DevpipeError('usage', `--mode must be test, gate or postmerge, got "${modeOption}"`);
-  const records = new FsRunRecords(ctx.projectDir, (value) => ctx.redactor.value(value));
+  const records = new FsRunRecords(ctx.projectDir, <T>(value: T) => ctx.redactor.value(value));
+  const ws = await ctx.workspace();
 
   let rerun: RunRecord | undefined;
   if (rerunOption !== undefined) {
@@ -136,22 +138,22 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
   // Attached first, so the spec's warnings and the skipped pipelines are shown even when the
   // run stops before the engine is reached.
   await ctx.reporter();
-  const { config, selection } = await loadConfig(ctx, (loaded) => selectPipelines(loaded, rerun ? [rerun.pipeline] : requested, graph ? undefined : mode));
+  const { config, selection } = await loadConfig(ws, (loaded) => selectPipelines(loaded, rerun ? [rerun.pipeline] : requested, graph ? undefined : mode));
   const names = selection.run;
   for (const text of skippedLines(selection, mode)) ctx.bus.emit('message', { level: 'info', text });
-  const checked = await preflight(ctx.projectDir, config, names, graph ? undefined : mode);
-  reportWarnings(ctx, checked.warnings);
+  const checked = await preflight(ws.reader, config, names, graph ? undefined : mode);
+  reportWarnings(ctx.bus, checked.warnings);
   if (checked.errors.length > 0) throw modeError(checked.errors, mode, requested);
   if (graph) {
     printGraph(ctx, config, names, graph);
     return 0;
   }
   const plan = rerun ? planRerun(findPipeline(config, rerun.pipeline)!, rerun, from) : undefined;
-  const secrets = await ciSecretSource(ctx, options.secrets as string | undefined);
+  const secrets = await ciCredentialSource(ws, options.secrets as string | undefined);
 
   const docker = await ctx.docker();
   await docker.engine.info();
-  const { currentOwner, sweepDeadRuns } = await import('../ci/owner.js');
+  const { currentOwner, sweepDeadRuns } = await import('../../host/owner.js');
   const proc = await ctx.process();
   const registry = (options.registry as string | undefined) ?? ctx.env.DEVPIPE_CI_REGISTRY;
   const ports = {
@@ -160,15 +162,15 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
     containers: docker.containers,
     copier: docker.copier,
     pusher: registry ? docker.pusher : undefined,
-    kube: ctx.options.target === 'minikube' ? (await import('../kube/deploy.js')).ciKubeDeployPort(ctx, stackName(path.basename(ctx.projectDir)), ctx.bus) : undefined,
+    kube: ctx.targetName(undefined) === 'minikube' ? (await import('../../engine/targets/kube/deploy.js')).ciKubeDeployPort(await ctx.kubePorts(), stackName(path.basename(ctx.projectDir)), ctx.bus) : undefined,
     secrets,
     records,
-    files: new FsProjectFiles(ctx.projectDir),
+    files: { read: async (p: string) => (await ctx.workspace()).reader.read(p).catch(() => undefined) },
   };
   const params = keyValues(options.param as string[] | undefined);
-  const project = await imageProject(ctx);
+  const project = await imageProject(ws.reader);
   await ctx.hostTrust();
-  const revision = await sourceRevision(proc, ctx.projectDir);
+  const revision = await ctx.revision();
   const checkout = rerun ? undefined : await readCheckout(proc, ctx.projectDir, params);
   for (const text of checkout?.assumptions ?? []) ctx.bus.emit('message', { level: 'info', text });
   if (registry) ctx.bus.emit('message', { level: 'info', text: `publish pushes to ${registry}` });
@@ -176,8 +178,8 @@ export async function run(ctx: Context, args: unknown[], options: Record<string,
   // One ci at a time per project (its own lock: `up` may run beside it); holding it, the
   // containers of earlier runs whose devpipe process is gone are removed and those runs marked
   // aborted (containers kept with --keep by a finished run stay).
-  return withProjectLock(ctx, 'ci', options.signal as AbortSignal | undefined, async () => {
-    await sweepDeadRuns(ctx.projectDir, docker.containers, ctx.bus, (value) => ctx.redactor.value(value), project);
+  return ctx.withLock('ci', options.signal as AbortSignal | undefined, async () => {
+    await sweepDeadRuns(ctx.projectDir, docker.containers, ctx.bus, <T>(value: T) => ctx.redactor.value(value), project);
     if (rerun) rerun = (await records.read(rerun.runId)) ?? rerun;
     return runAll();
   }, CI_LOCK_FILE);

@@ -86,12 +86,12 @@ async function kubectlFact(proc: ProcessRunner, expected: string): Promise<Docto
  */
 async function projectImageChecks(ctx: Context, facts: DoctorFacts): Promise<Check[]> {
   if (!facts.engine.ok) return [];
-  const { loadProjectBlubber } = await import('../blubber.js');
+  const { loadProjectBlubber } = await import('../../engine/project/blubber.js');
   const { compileVariant } = await import('../../compile/index.js');
   const needs: ImageNeed[] = [];
   let found = false;
   try {
-    const { config, images, file } = await loadProjectBlubber(ctx, undefined);
+    const { config, images, file } = await loadProjectBlubber(await ctx.workspace(), undefined);
     found = true;
     for (const variant of Object.keys(config.variants)) {
       const compiled = compileVariant(config, variant, { localContext: 'views', images });
@@ -102,8 +102,8 @@ async function projectImageChecks(ctx: Context, facts: DoctorFacts): Promise<Che
     // no Blubber file here (or a broken one: render/build report it)
   }
   try {
-    const { loadStackConfig } = await import('../stack.js');
-    const config = await loadStackConfig(ctx);
+    const { loadStackConfig } = await import('../../engine/project/stack.js');
+    const config = await loadStackConfig(await ctx.workspace());
     if (config.file !== undefined) found = true;
     for (const service of config.services) if (service.image.kind === 'pinned') needs.push({ image: service.image.ref, usedBy: [`service ${service.name}`] });
   } catch {

@@ -10,18 +10,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DevpipeError } from '../../errors.js';
 import { runGitlabPipeline, rerunJobs, executionOrder, PIPELINE_KEY } from '../../engine/gitlab/index.js';
-import { summaryText, type RunRecord } from '../../engine/ci/index.js';
+import type { RunRecord } from '../../engine/ci/index.js';
+import { summaryText } from '../../ui/ci-summary.js';
 import { sweepDeadRuns } from '../../engine/ci/teardown.js';
 import { loadGitlabConfig, matchesAny, planPipeline, planText, type GitlabConfig, type PipelineInput, type Plan } from '../../spec/gitlab/index.js';
 import { SpecError } from '../../spec/issues.js';
-import { randomRun } from '../ci/run-helpers.js';
-import { FsProjectFiles, FsRunRecords } from '../ci/records.js';
-import { ciSecretSource } from '../ci/secrets.js';
+import { randomRun } from '../../engine/ci/run-id.js';
+import { FsRunRecords } from '../../fs/run-records.js';
+import { ciCredentialSource } from '../../engine/project/ci-secrets.js';
 import type { Context } from '../context.js';
-import { sourceRevision } from '../git.js';
-import { keyValues, readSpecFile, reportWarnings } from '../spec-files.js';
-import { withProjectLock } from '../stack.js';
-import { readGitlabCheckout, type GitlabCheckout } from './checkout.js';
+import { keyValues, readSpecFile, reportWarnings } from '../../engine/project/spec-files.js';
+import { readGitlabCheckout, type GitlabCheckout } from '../../engine/gitlab/checkout.js';
 
 export const gitlabFile = '.gitlab-ci.yml';
 /** devpipe's Kokkuri description (from src/cli/gitlab or dist/cli/gitlab alike). */
@@ -32,7 +31,7 @@ function list(value: unknown): string[] {
 }
 
 async function loadConfig(ctx: Context) {
-  const spec = await readSpecFile(ctx, gitlabFile, 'GitLab CI file', `devpipe ci reads ${gitlabFile} (or .pipeline/config.yaml) in ${ctx.projectDir}`);
+  const spec = await readSpecFile(await ctx.workspace(), gitlabFile, 'GitLab CI file', `devpipe ci reads ${gitlabFile} (or .pipeline/config.yaml) in ${ctx.projectDir}`);
   const kokkuri = { file: 'devpipe:templates/gitlab/kokkuri.yaml', text: await readFile(kokkuriDescription, 'utf8') };
   const readLocal = (p: string) => {
     const absolute = path.resolve(ctx.projectDir, p);
@@ -40,7 +39,7 @@ async function loadConfig(ctx: Context) {
     return readFileSync(absolute, 'utf8');
   };
   const loaded = loadGitlabConfig({ file: spec.display, text: spec.text, kokkuri, readLocal });
-  reportWarnings(ctx, loaded.warnings);
+  reportWarnings(ctx.bus, loaded.warnings);
   if (!loaded.ok) throw new SpecError([...loaded.errors]);
   return loaded.value;
 }
@@ -119,23 +118,23 @@ export async function runGitlabCi(ctx: Context, _args: unknown[], options: Recor
   const order = executionOrder(plan.jobs);
   const rerunSet = rerun ? rerunJobs(order, new Map(rerun.stages.map((s) => [s.stage, s.status])), from) : undefined;
 
-  const secrets = await ciSecretSource(ctx, options.secrets as string | undefined);
+  const secrets = await ciCredentialSource(await ctx.workspace(), options.secrets as string | undefined);
   const docker = await ctx.docker();
   await docker.engine.info();
   const registry = (options.registry as string | undefined) ?? ctx.env.DEVPIPE_CI_REGISTRY;
   const runId = randomRun(startedAt, 'gitlab');
   // The PipelineLib runner's lock and crash sweep: one ci at a time per project.
-  const outcome = await withProjectLock(ctx, 'ci', options.signal as AbortSignal | undefined, async () => {
+  const outcome = await ctx.withLock('ci', options.signal as AbortSignal | undefined, async () => {
     const swept = await sweepDeadRuns(docker.containers, path.basename(ctx.projectDir));
     if (swept.length > 0) ctx.bus.emit('message', { level: 'info', text: `removed ${swept.length} container(s) left by an interrupted ci run: ${swept.join(', ')}` });
     return runGitlabPipeline(
-    { builder: docker.builder, images: docker.images, containers: docker.containers, imageFiles: docker.imageFiles, secrets, records, files: new FsProjectFiles(ctx.projectDir), pusher: registry ? docker.pusher : undefined },
+    { builder: docker.builder, images: docker.images, containers: docker.containers, imageFiles: docker.imageFiles, secrets, records, files: { read: async (p: string) => (await ctx.workspace()).reader.read(p).catch(() => undefined) }, pusher: registry ? docker.pusher : undefined },
     ctx.bus,
     { plan, pipeline: checkout.pipeline, cliVariables: vars, runId, configFile: gitlabFile, runManual, rerun: rerun && rerunSet ? { record: rerun, run: rerunSet } : undefined },
     {
       projectDir: ctx.projectDir,
       project: path.basename(ctx.projectDir),
-      revision: await sourceRevision(proc, ctx.projectDir),
+      revision: await ctx.revision(),
       keep: options.keep === true,
       pull: options.pull === true,
       registry,

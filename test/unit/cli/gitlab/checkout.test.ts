@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
-import { parseRemote } from '../../../../src/cli/gitlab/checkout.js';
+import { parseRemote } from '../../../../src/engine/gitlab/checkout.js';
 import { chooseCi } from '../../../../src/cli/gitlab/detect.js';
 import { tempProject } from '../../../helpers/tmp.js';
 
