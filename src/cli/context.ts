@@ -230,33 +230,7 @@ export class Context {
 
   /** The project as the engine reads it (files, settings, profiles, secrets files, lock). */
   workspace(): Promise<Workspace> {
-    this.#workspace ??= (async () => {
-      const [{ NodeProjectReader }, { readBuiltinProfiles }, { userSecretsFile, YamlSecretsFile }, { ignoreMatcher }, { displayPath }] = await Promise.all([
-        import('../fs/project-reader.js'),
-        import('../host/profiles.js'),
-        import('../secrets/sources.js'),
-        import('../docker/context.js'),
-        import('../host/display.js'),
-      ]);
-      const overrides = () => this.overrides;
-      return {
-        reader: new NodeProjectReader(this.projectDir),
-        bus: this.bus,
-        redactor: this.redactor,
-        env: this.env,
-        profile: this.options.profile,
-        get overrides() {
-          return overrides();
-        },
-        settings: () => this.settings(),
-        builtinProfiles: () => readBuiltinProfiles(),
-        secretsFile: (absolute, description, required) => new YamlSecretsFile(absolute, description, required),
-        userSecretsFile: (project) => userSecretsFile(this.env, project),
-        display: (absolute) => displayPath(absolute),
-        ignoreMatcher: (patterns) => ignoreMatcher(patterns),
-        withLock: (command, signal, fn, file) => this.withLock(command, signal, fn, file),
-      } satisfies Workspace;
-    })();
+    this.#workspace ??= import('./adapters.js').then(({ workspaceOf }) => workspaceOf(this));
     return this.#workspace;
   }
 
@@ -286,69 +260,14 @@ export class Context {
     return this.options.target ?? config?.settings.target ?? 'compose';
   }
 
-  /** The deploy target, chosen once: the only place that asks which target this run uses. */
+  /** The deploy target, chosen once (cli/adapters.ts): the only place that asks which target this run uses. */
   async target(config: Pick<StackConfig, 'settings'> | undefined): Promise<DeployTarget> {
-    const name = this.targetName(config);
-    if (name === 'minikube') {
-      const [{ kubeTarget }, { kubeDryRunText }] = await Promise.all([import('../engine/targets/kube/index.js'), import('../ui/kube-dry-run.js')]);
-      return kubeTarget(await this.kubePorts(), this.redactor, (dry, timeoutMs) => kubeDryRunText(dry, { timeoutMs, root: this.projectDir }));
-    }
-    const { composeTarget } = await import('../engine/targets/compose/index.js');
-    const ports = await this.composePorts(name);
-    return composeTarget(ports, async () => {
-      // TEMPORARY until the dev loop works through DevTarget (issue 17): `dev` builds its loop itself.
-      throw new (await import('../errors.js')).DevpipeError('internal', 'the compose dev target is not wired yet');
-    });
+    return (await import('./adapters.js')).deployTarget(this, this.targetName(config));
   }
 
   /** The revision of the project's checkout (`<commit>[+dirty]`, or `none`). */
   async revision(): Promise<string> {
     const { sourceRevision } = await import('../engine/project/revision.js');
     return sourceRevision(await this.process(), this.projectDir);
-  }
-
-  /** The stack ports on this machine's engine (Compose target). */
-  async stackPorts(): Promise<import('../engine/stack/up.js').StackPorts> {
-    const [docker, deployer, files, scanner] = await Promise.all([this.docker(), this.compose(), this.projectFiles(), this.imageScanner()]);
-    return { builder: docker.builder, images: docker.images, containers: docker.containers, deployer, files, scanner, pods: docker.pods, resources: docker.resources };
-  }
-
-  async composePorts(describeTarget = 'compose'): Promise<import('../engine/targets/compose/stack.js').ComposePorts> {
-    const [docker, ports] = await Promise.all([this.docker(), this.stackPorts()]);
-    return {
-      ...ports,
-      engine: docker.engine,
-      bus: this.bus,
-      revision: () => this.revision(),
-      withLock: (command, signal, fn) => this.withLock(command, signal, fn),
-      sweepDeadRuns: async () => {
-        const { sweepDeadRuns } = await import('../host/owner.js');
-        await sweepDeadRuns(this.projectDir, docker.containers, this.bus, (value) => this.redactor.value(value));
-      },
-      describeTarget,
-    };
-  }
-
-  /** The kube target's ports: clients pinned per project, Docker here and inside minikube. */
-  async kubePorts(): Promise<import('../engine/targets/kube/target.js').KubePorts> {
-    const [{ kubeTargetFor }, ws, files] = await Promise.all([import('../engine/targets/kube/target.js'), this.workspace(), this.projectFiles()]);
-    const side = async (adapters: DockerAdapters, scanner: import('../ports.js').ImageScanner) => ({ engine: adapters.engine, builder: adapters.builder, images: adapters.images, scanner, containers: adapters.containers });
-    return {
-      setup: async (project) => {
-        const { target, minikubeProfile } = kubeTargetFor(project, this.env, this.options.allowContext);
-        const adapters = await this.kube();
-        return { target, minikubeProfile, kubectl: adapters.kubectl(target), helm: adapters.helm(target), minikube: adapters.minikube(minikubeProfile ?? target.context), helmPresent: adapters.present.helm };
-      },
-      hostImages: async () => side(await this.docker(), await this.imageScanner()),
-      clusterImages: async (env) => {
-        const inside = await this.dockerAt(env);
-        return side(inside, inside.scanner);
-      },
-      forward: async (setup, spec, signal, onEvent) => (await this.kube()).portForwarder(setup.kubectl).forward(spec, signal, onEvent),
-      reader: ws.reader,
-      files,
-      bus: this.bus,
-      revision: () => this.revision(),
-    };
   }
 }

@@ -4,6 +4,8 @@
  * locally, and the exact rerun command after a failure. Pure text; the CLI prints it.
  */
 import { formatDuration, table } from './format.js';
+import { graphDot, graphText, type Pipeline } from '../spec/pipeline/index.js';
+import type { PipelineInput, Plan } from '../spec/gitlab/index.js';
 import type { RunRecord, StageResult } from '../engine/ci/record.js';
 import { rerunCommand } from '../engine/ci/record.js';
 import type { TeardownReport } from '../engine/ci/teardown.js';
@@ -94,4 +96,25 @@ export function summaryText(record: RunRecord, report: TeardownReport | undefine
   const rerun = rerunCommand(record, options.command);
   if (rerun) lines.push('', `rerun the failed ${unit}: ${rerun}`);
   return lines.join('\n');
+}
+
+/** `ci --graph`: a pipeline's frames (text) and/or its Graphviz DOT. */
+export function ciGraph(pipeline: Pipeline, format: 'text' | 'dot' | 'both'): { lines: string[]; data: unknown } {
+  const lines: string[] = [];
+  if (format !== 'dot') lines.push(`pipeline ${pipeline.name}:`, graphText(pipeline), '');
+  if (format !== 'text') lines.push(graphDot(pipeline), '');
+  return { lines, data: { pipeline: pipeline.name, frames: graphText(pipeline), dot: graphDot(pipeline) } };
+}
+
+/** `ci --plan` (GitLab) as data for --json. */
+export function gitlabPlanData(plan: Plan, pipeline: PipelineInput) {
+  return {
+    pipeline: { ...pipeline, startedAt: pipeline.startedAt.toISOString() },
+    created: plan.created,
+    reason: plan.reason,
+    jobs: plan.jobs.map((j) => ({ name: j.name, stage: j.stage, when: j.when, kind: j.kind, why: j.decision, needs: j.needs, action: j.action, notes: j.notes, error: j.error })),
+    skipped: plan.skipped,
+    errors: plan.errors,
+    warnings: plan.warnings,
+  };
 }

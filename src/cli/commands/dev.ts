@@ -90,7 +90,7 @@ export async function run(ctx: Context, _args: unknown[], options: Record<string
   if (ctx.targetName(config) === 'compose') {
     const docker = await ctx.docker();
     await docker.engine.info();
-    const ports = await ctx.stackPorts();
+    const ports = await (await import('../adapters.js')).stackPorts(ctx);
     await ports.deployer.describe();
     target = composeDevTarget({ ...ports, syncer: docker.syncer, replacer: docker.replacer }, ctx.bus);
     downOnExit = (project) => downStack(ports, ctx.bus, project, stackTarget(ports.files.root, project), { volumes: false });

@@ -39,7 +39,7 @@ export async function devOnKube(ctx: Context, options: Record<string, unknown>):
   const e2e = options.e2e === true;
   await ctx.reporter('dev');
   let state = await load(ctx, secretsFile, e2e);
-  const ports = await ctx.kubePorts();
+  const ports = await (await import('../adapters.js')).kubePorts(ctx);
   const deploy = async () => kubeUp(ports, state.stack, signal, e2e);
   const first = await deploy();
   const specFiles = [STACK_FILE, defaultBlubberFile, '.pipeline/config.yaml', '.dockerignore'];
