@@ -8,7 +8,10 @@ import path from 'node:path';
 import type { CompiledBuild } from '../../compile/index.js';
 import { DevLoop } from '../../engine/dev/loop.js';
 import type { DevBuild, DevPlan } from '../../engine/dev/plan.js';
+import { stackTarget } from '../../engine/stack/files.js';
 import { downStack } from '../../engine/stack/manage.js';
+import { composeDevTarget } from '../../engine/targets/compose/dev.js';
+import type { DevTarget } from '../../engine/targets/types.js';
 import { STACK_FILE } from '../../spec/stack/index.js';
 import type { StackConfig } from '../../spec/stack/types.js';
 import type { DevView } from '../../ui/dev-view.js';
@@ -78,17 +81,27 @@ export async function run(ctx: Context, _args: unknown[], options: Record<string
   const signal = options.signal as AbortSignal;
   ctx.overrides = parseStackOverrides(options);
   const reporter = await ctx.reporter('dev');
-  if (ctx.targetName(await loadConfig(ctx)) === 'minikube') {
-    return (await import('../kube/dev.js')).devOnKube(ctx, options);
-  }
+  const config = await loadConfig(ctx);
   const plan = await loadPlan(ctx, options);
-  const docker = await ctx.docker();
-  await docker.engine.info();
-  const [ports, watcher, { ignoreMatcher }, { NodeFileFingerprints }] = await Promise.all([(await import('../adapters.js')).stackPorts(ctx), ctx.watcher(), import('../../docker/context.js'), import('../../fs/fingerprints.js')]);
-  await ports.deployer.describe();
+  const [watcher, { ignoreMatcher }, { NodeFileFingerprints }, files] = await Promise.all([ctx.watcher(), import('../../docker/context.js'), import('../../fs/fingerprints.js'), ctx.projectFiles()]);
+  // TEMPORARY (issue 17): the compose dev target is built here until ctx.target()'s compose `dev` hook builds it.
+  let target: DevTarget;
+  let downOnExit: (project: string) => Promise<unknown>;
+  if (ctx.targetName(config) === 'compose') {
+    const docker = await ctx.docker();
+    await docker.engine.info();
+    const ports = await (await import('../adapters.js')).stackPorts(ctx);
+    await ports.deployer.describe();
+    target = composeDevTarget({ ...ports, syncer: docker.syncer, replacer: docker.replacer }, ctx.bus);
+    downOnExit = (project) => downStack(ports, ctx.bus, project, stackTarget(ports.files.root, project), { volumes: false });
+  } else {
+    const deploy = await ctx.target(config);
+    target = await deploy.dev(plan.config.project);
+    downOnExit = (project) => deploy.stack.down(project, { volumes: false, images: false });
+  }
   const stop = new AbortController();
   const loop = new DevLoop(
-    { ...ports, watcher, fingerprints: new NodeFileFingerprints(ports.files.root), syncer: docker.syncer, replacer: docker.replacer },
+    { target, watcher, fingerprints: new NodeFileFingerprints(files.root), root: files.root },
     ctx.bus,
     plan,
     {
@@ -111,14 +124,12 @@ export async function run(ctx: Context, _args: unknown[], options: Record<string
   try {
     await ctx.withLock('dev', signal, () => loop.start());
     await loop.ready();
-    ctx.bus.emit('message', { level: 'info', text: `watching ${path.basename(ctx.projectDir)} for changes (${plan.builds.length} image(s) built here${plan.tests ? `, tests: ${plan.tests.image.variant}` : ''})` });
+    ctx.bus.emit('message', { level: 'info', text: `watching ${path.basename(ctx.projectDir)} for changes (${plan.builds.length} image(s) built here${plan.tests ? `, tests: ${plan.tests.image.variant}` : ''}); the stack runs on ${target.where}` });
     await stopped;
   } finally {
     unbind();
     await loop.stop();
-    if (options.downOnExit === true && loop.target) {
-      await downStack(ports, ctx.bus, plan.config.project, loop.target, { volumes: false });
-    }
+    if (options.downOnExit === true && loop.deployment) await downOnExit(loop.deployment.model.project);
   }
   ctx.bus.emit('message', { level: 'info', text: options.downOnExit === true ? 'stopped; the stack was taken down' : 'stopped; the stack stays up (devpipe down removes it)' });
   return 0;

@@ -4,8 +4,8 @@
  * re-applies the last good images), no hot path (a change always rebuilds), unit tests run where
  * the image was built, the e2e suite as a Job.
  */
-import { DevpipeError, toDevpipeError } from '../../../errors.js';
-import type { DevPlan } from '../../dev/plan.js';
+import { toDevpipeError } from '../../../errors.js';
+import { servicesOf, type DevPlan } from '../../dev/plan.js';
 import { requireKubeStackUp, runKubeSuite } from '../../kube/suite.js';
 import { serviceSelector } from '../../kube/names.js';
 import { chartOf } from '../../kube/chart.js';
@@ -47,15 +47,17 @@ export function kubeDevTarget(ports: KubePorts, setup: KubeSetup, redactor: Reda
         try {
           await applyStack(ports, setup, plan.config, secretsOf(plan), tags, options.signal);
         } catch (error) {
+          // Cancelled: what runs is not known, so nothing is recorded; the next iteration applies everything again.
           if (options.signal.aborted) throw error;
           // The last good images again (a rollout that never got ready is replaced).
           await applyStack(ports, setup, plan.config, secretsOf(plan), current.tags, undefined).catch(() => undefined);
-          const failure = toDevpipeError(error);
-          throw new DevpipeError('failure', `the new version did not get ready on ${setup.target.context}/${setup.target.namespace}; the last good version runs again`, { details: failure.details, cause: error });
+          return { kind: 'rolled-back', failure: toDevpipeError(error) };
         } finally {
           options.onSettling([]);
         }
-        return deployed(plan, tags);
+        const { deployment, services } = deployed(plan, tags);
+        const rolled = new Set([...changed.keys()].flatMap((key) => servicesOf(plan, key)));
+        return { kind: 'served', deployment, services: services.filter((s) => rolled.has(s.service)) };
       },
       followLogs(project, service, signal, onLine) {
         void setup.kubectl.logs({ selector: serviceSelector(project, service) }, { follow: true, prefix: false, tail: 0, signal, onLine }).catch(() => undefined);
