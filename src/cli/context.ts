@@ -167,6 +167,12 @@ export class Context {
     return new FsWatcher();
   }
 
+  /** What project files hold now, as content hashes (the dev loop drops saves that change nothing). */
+  async fingerprints(): Promise<import('../ports.js').FileFingerprints> {
+    const { NodeFileFingerprints } = await import('../fs/fingerprints.js');
+    return new NodeFileFingerprints(this.projectDir);
+  }
+
   /** Writes a result line to stdout (human mode only; --json carries results as events). */
   print(text = ''): void {
     if (!this.options.json) this.streams.out.write(`${this.redactor.text(text)}\n`);

@@ -15,7 +15,8 @@ export interface MainOptions {
   stderr?: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-export type CommandModule = { run(ctx: Context, args: unknown[], options: Record<string, unknown>): Promise<number> };
+/** A command: its options are the typed interface declared beside it (what commander parsed, plus the run's signal). */
+export type CommandModule = { run(ctx: Context, args: unknown[], options: never): Promise<number> };
 
 const modules: Record<string, () => Promise<CommandModule>> = {
   doctor: () => import('./commands/doctor.js'),
@@ -65,7 +66,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     process.on('SIGTERM', onSignal);
     try {
       const module = await load();
-      return await module.run(ctx, args, { ...opts, signal: abort.signal });
+      return await module.run(ctx, args, { ...opts, signal: abort.signal } as never);
     } finally {
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);

@@ -9,7 +9,7 @@ import { servicesOf, suiteKey, type DevPlan } from '../../dev/plan.js';
 import type { EventBus } from '../../events.js';
 import { runSuite } from '../../stack/e2e.js';
 import { stackTarget } from '../../stack/files.js';
-import { LABEL_PROJECT, LABEL_ROLE, LABEL_SERVICE } from '../../stack/model.js';
+import { LABEL_MANAGED_BY, LABEL_PROJECT, LABEL_ROLE, LABEL_SERVICE, MANAGED_BY } from '../../labels.js';
 import { buildStackImages, upStack, type StackPorts } from '../../stack/up.js';
 import type { DevTarget } from '../types.js';
 import { composeRedeploy } from './dev-redeploy.js';
@@ -84,7 +84,7 @@ export function composeDevTarget(ports: ComposeDevPorts, bus: EventBus): DevTarg
       async unitTests(stack, image, options) {
         const result = await ports.containers.run({
           image,
-          labels: { [LABEL_PROJECT]: stack, [LABEL_ROLE]: 'test', 'devpipe.managed-by': 'devpipe' },
+          labels: { [LABEL_PROJECT]: stack, [LABEL_ROLE]: 'test', [LABEL_MANAGED_BY]: MANAGED_BY },
           signal: options.signal,
           onOutput: options.onOutput,
         });
