@@ -92,3 +92,25 @@ export function baseLayerCount(imageLayers: readonly string[] | undefined, baseL
 export function layerLabel(index: number, count: number, digest: string | undefined): string {
   return `${index + 1}/${count}${digest ? ` (${digest.replace(/^(sha256:)?([0-9a-f]{12}).*$/, 'sha256:$2')})` : ''}`;
 }
+
+/** Which layers (diff IDs) a scan must read: in scope (above the base) and not proven clean before. */
+export function layersToRead(layers: readonly string[], baseCount: number, isClean: (diffId: string) => boolean): string[] {
+  return layers.slice(baseCount).filter((diffId) => !isClean(diffId));
+}
+
+/**
+ * The build history steps the project added: those above the base image's top step (the step
+ * whose image is the base), else those created after the base (to the second: a step in the
+ * base's own second stays in scope).
+ */
+export function historyAboveBase<T extends { image?: string | undefined; created?: string | undefined }>(
+  steps: readonly T[],
+  base: { id: string; created?: string | undefined } | undefined,
+): T[] {
+  if (!base) return [...steps];
+  const top = steps.findIndex((s) => s.image === base.id);
+  if (top >= 0) return steps.slice(top + 1);
+  const baseSecond = base.created ? Math.floor(Date.parse(base.created) / 1000) * 1000 : undefined;
+  if (baseSecond === undefined || Number.isNaN(baseSecond)) return [...steps];
+  return steps.filter((s) => s.created === undefined || !(Date.parse(s.created) < baseSecond));
+}

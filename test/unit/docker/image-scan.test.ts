@@ -4,25 +4,31 @@ import test from 'ava';
 import { DockerImageScanner } from '../../../src/docker/image-scan.js';
 import { VerdictCache } from '../../../src/engine/stack/leak-guard.js';
 import { DevpipeError } from '../../../src/errors.js';
-import type { ImageInfo, ImageStore } from '../../../src/ports.js';
+import type { HistoryStep, ImageInfo, ImageStore, ScanStats } from '../../../src/ports.js';
 import { savedImage, tarOf, type Crafted, type SavedLayer } from '../../helpers/saved-image.js';
 
 const SECRET = { name: 'tok', value: 'canary-7f3a9d1e' };
 
 /** An ImageStore over crafted archives (our own port; the engine itself is tested in integration). */
 class ArchiveStore implements ImageStore {
-  readonly images = new Map<string, { crafted: Crafted; base?: string; env?: string[] }>();
+  readonly images = new Map<string, { crafted: Crafted; base?: string | undefined; env?: string[] | undefined; history?: HistoryStep[] | undefined }>();
   exports = 0;
+  histories = 0;
   broken: number | undefined;
 
-  add(ref: string, crafted: Crafted, base?: string): void {
-    this.images.set(ref, { crafted, base });
+  add(ref: string, crafted: Crafted, base?: string, config: { env?: string[]; history?: HistoryStep[] } = {}): void {
+    this.images.set(ref, { crafted, base, ...config });
+  }
+
+  async history(ref: string): Promise<HistoryStep[]> {
+    this.histories++;
+    return this.images.get(ref)?.history ?? [];
   }
 
   async inspect(ref: string): Promise<ImageInfo | undefined> {
     const image = this.images.get(ref);
     if (!image) return undefined;
-    return { id: ref, tags: [ref], labels: image.base ? { 'devpipe.bases': image.base } : {}, env: [], user: '', workingDir: '', entrypoint: null, cmd: null, created: '2020-01-01T00:00:00Z', size: 0, layers: image.crafted.diffIds };
+    return { id: ref, tags: [ref], labels: image.base ? { 'devpipe.bases': image.base } : {}, env: image.env ?? [], user: '', workingDir: '', entrypoint: null, cmd: null, created: '2020-01-01T00:00:00Z', size: 0, layers: image.crafted.diffIds };
   }
 
   async tag(): Promise<void> {}
@@ -176,5 +182,40 @@ for (const layout of ['legacy', 'oci'] as const) {
     const fresh = new VerdictCache(text, [changed]);
     t.false(cleanLayers.some((d) => fresh.isClean(d)));
     t.like((await run('v4', [changed])).findings[0], { path: 'srv/deps/lib.js' });
+  });
+}
+
+for (const layout of ['legacy', 'oci'] as const) {
+  test(`${layout}: only the layers a rebuild added are read; a fully cached image is not exported at all`, async (t) => {
+    const store = new ArchiveStore();
+    const base: SavedLayer[] = [{ files: [{ name: 'etc/os-release', content: 'debian' }] }];
+    const deps: SavedLayer = { files: [{ name: 'srv/app/node_modules/x/index.js', content: 'deps'.repeat(5000) }] };
+    store.add('base', await savedImage(layout, base));
+    store.add('v1', await savedImage(layout, [...base, deps, { files: [{ name: 'srv/app/server.js', content: 'v1' }] }]), 'base');
+    const scanner = new DockerImageScanner(store);
+    let text: string | undefined;
+    const run = async (ref: string) => {
+      const cache = new VerdictCache(text, [SECRET]);
+      let stats: ScanStats | undefined;
+      const findings = await scanner.scan(ref, [SECRET], { verdicts: cache, onStats: (s) => (stats = s) });
+      text = cache.text();
+      return { findings, stats };
+    };
+    t.like(await run('v1'), { findings: [], stats: { layers: 3, base: 1, scanned: 2, exported: true } });
+    t.is(store.exports, 1);
+    // An edit: the top layer changes; deps stay proven clean and are not read again.
+    store.add('v2', await savedImage(layout, [...base, deps, { files: [{ name: 'srv/app/server.js', content: 'v2' }] }]), 'base');
+    t.like(await run('v2'), { findings: [], stats: { scanned: 1, cached: 1, exported: true } });
+    t.is(store.exports, 2);
+    // The same layers under another config (a label, an env change, a rebuild of an undone edit):
+    // nothing is exported; the config is still checked, from inspect and history.
+    const v1 = store.images.get('v1')!.crafted;
+    store.add('v1-relabelled', { ...v1, archive: Buffer.alloc(0) }, 'base', { env: ['PATH=/bin'], history: [{ createdBy: 'COPY . /srv/app', comment: '' }] });
+    t.like(await run('v1-relabelled'), { findings: [], stats: { layers: 3, base: 1, cached: 2, scanned: 0, exported: false } });
+    t.is(store.exports, 2, 'no export when every layer above the base is proven clean');
+    store.add('v1-env', { ...v1, archive: Buffer.alloc(0) }, 'base', { env: [`TOKEN=${SECRET.value}`], history: [{ createdBy: `RUN echo ${Buffer.from(SECRET.value).toString('base64')}`, comment: '' }] });
+    const leaky = await run('v1-env');
+    t.deepEqual(leaky.findings.map((f) => f.where).sort(), ['env', 'history']);
+    t.is(store.exports, 2);
   });
 }
