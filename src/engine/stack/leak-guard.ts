@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { ImageScanner, LayerVerdicts, ProjectFiles, ScanStats } from '../../ports.js';
 import type { EventBus } from '../events.js';
+import { DevpipeError } from '../../errors.js';
 import { leakError } from './leak-scan.js';
 import type { ResolvedSecret } from './secrets.js';
 
@@ -153,4 +154,31 @@ export async function scanImages(
   } finally {
     if (cache.changed && ports.files) await ports.files.write(LEAK_GUARD_CACHE, cache.text(), { mode: 0o600 });
   }
+}
+
+/**
+ * Starts the leak guard over freshly built images and returns its verdict: a promise to await
+ * just before the first container that runs one of them starts (deploy preparation runs
+ * meanwhile). It rejects with the leak error (exit 1), an unreadable image (exit 3), or
+ * `interrupted` when the signal aborts. Never an unhandled rejection if the caller has not
+ * awaited it yet.
+ */
+export function startLeakGuard(
+  ports: { scanner: ImageScanner; files?: ProjectFiles | undefined },
+  bus: EventBus,
+  images: readonly ScannedImage[],
+  secrets: readonly ResolvedSecret[],
+  signal?: AbortSignal,
+): Promise<void> {
+  const work = scanImages(ports, bus, images, secrets);
+  const verdict = signal
+    ? new Promise<void>((resolve, reject) => {
+        const onAbort = () => reject(new DevpipeError('interrupted', 'cancelled'));
+        if (signal.aborted) onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      })
+    : work;
+  verdict.catch(() => undefined);
+  return verdict;
 }

@@ -79,6 +79,37 @@ test('up: a leak found by the scanner fails before anything is deployed', async 
   t.deepEqual(p.deployer.calls, []);
 });
 
+test('up: the leak guard runs beside the deploy preparation, and nothing is deployed before its verdict', async (t) => {
+  const p = ports();
+  p.containers.containers = [container('demo', 'api', 'running', 'Up (healthy)'), container('demo', 'web', 'running', 'Up 1 second')];
+  let finish: (findings: []) => void = () => undefined;
+  let preparedWhileScanning = false;
+  let deployedWhileScanning = false;
+  let scanning = false;
+  p.scanner.scan = () => {
+    scanning = true;
+    return new Promise((resolve) => {
+      finish = (findings) => {
+        preparedWhileScanning = p.files.files.has('.devpipe/stack/compose.yaml');
+        deployedWhileScanning = p.deployer.calls.length > 0;
+        scanning = false;
+        resolve(findings);
+      };
+      // Let the preparation run to its end before the verdict.
+      setTimeout(() => finish([]), 30);
+    });
+  };
+  const origUp = p.deployer.up.bind(p.deployer);
+  p.deployer.up = async (target) => {
+    t.false(scanning, 'the deployer starts only after the verdict');
+    return origUp(target);
+  };
+  await upStack(p, new EventBus(), { config: config(text), builds: [{ key: '.pipeline/blubber.yaml#production', image: compiled('production') }], secrets, revision: 'r', pollMs: 1, settleMs: 0 });
+  t.true(preparedWhileScanning, 'the stack files were written while the scan ran');
+  t.false(deployedWhileScanning);
+  t.deepEqual(p.deployer.calls.map((c) => c.method), ['up']);
+});
+
 test('up: a deployer failure stops the wait at once and is reported as is (e.g. a port in use)', async (t) => {
   const p = ports();
   p.deployer.upError = new DevpipeError('environment', 'host port 8080 is already in use');
