@@ -291,6 +291,8 @@ export interface ScanStats {
   scanned: number;
   /** Whether the image was exported at all (not when every layer in scope was proven clean before). */
   exported: boolean;
+  /** Base layers read (hashed) only to tell which layer they are: 0 when the archive names them. */
+  baseRead: number;
 }
 
 /**

@@ -7,13 +7,14 @@
  * never a clean verdict. A verdict cache (`LayerVerdicts`) lets a layer proven clean for the
  * current values go unread by the matcher.
  */
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import { DevpipeError } from '../errors.js';
 import type { ImageInfo, ImageScanner, ImageStore, LayerVerdicts, LeakFinding, ScanOptions } from '../ports.js';
 import { scanImageConfig } from '../engine/stack/leak-scan.js';
 import { Automaton, MultiMatcher } from '../engine/stack/multi-match.js';
-import { baseLayerCount, historyAboveBase, layerLabel, layersToRead, parseManifest, resolveLink, savedEntry } from '../engine/stack/saved-image.js';
+import { baseLayerCount, chainIds, historyAboveBase, layerLabel, layersToRead, legacyLayerIndex, parseManifest, resolveLink, savedEntry } from '../engine/stack/saved-image.js';
 import { peek, scanLayer, type LayerResult } from './layer-scan.js';
 
 interface SavedConfig {
@@ -26,6 +27,8 @@ interface SavedConfig {
 type Entry = { kind: 'layer'; result: LayerResult } | { kind: 'skipped'; diffId: string } | { kind: 'failed'; reason: string } | { kind: 'link'; target: string };
 
 const MAX_JSON = 64 * 1024 * 1024;
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Env, labels, entrypoint/cmd and history the project's build added (not the base image's). */
 function configFindings(
@@ -100,7 +103,7 @@ export class DockerImageScanner implements ImageScanner {
     // labels, entrypoint, history) comes from inspect and history.
     if (info?.layers && verdicts && this.images.history && layersToRead(info.layers, skipCount, (d) => verdicts.isClean(d)).length === 0) {
       const history = historyAboveBase(await this.images.history(ref), base);
-      options.onStats?.({ layers: layerCount, base: skipCount, cached: layerCount - skipCount, scanned: 0, exported: false });
+      options.onStats?.({ layers: layerCount, base: skipCount, cached: layerCount - skipCount, scanned: 0, exported: false, baseRead: 0 });
       return configFindings(info, base, { history: history.map((h) => ({ created_by: h.createdBy, comment: h.comment })) }, matcher);
     }
     const entries = new Map<string, Entry>();
@@ -112,25 +115,42 @@ export class DockerImageScanner implements ImageScanner {
       throw error instanceof DevpipeError ? error : unreadable(ref, (error as Error).message, error);
     }
     try {
-      await this.#read(archive, matcher.automaton, entries, jsons, outOfScope, verdicts);
+      await this.#read(archive, matcher.automaton, entries, jsons, { outOfScope, layers: info?.layers ?? [] }, verdicts);
     } catch (error) {
       throw unreadable(ref, `the image stream broke off (${(error as Error).message}): was the engine stopped or restarted?`, error);
     }
     const findings = this.#verdict(ref, info, base, skipCount, entries, jsons, matcher, verdicts);
     const read = [...entries.values()].filter((e) => e.kind === 'layer' && !outOfScope.has(e.result.diffId)).length;
     const skipped = [...entries.values()].filter((e) => e.kind === 'skipped' && !outOfScope.has(e.diffId)).length;
-    options.onStats?.({ layers: layerCount, base: skipCount, cached: skipped, scanned: read, exported: true });
+    const baseRead = [...entries.values()].filter((e) => e.kind === 'layer' && outOfScope.has(e.result.diffId)).length;
+    options.onStats?.({ layers: layerCount, base: skipCount, cached: skipped, scanned: read, exported: true, baseRead });
     return findings;
   }
 
-  #read(archive: NodeJS.ReadableStream, needles: Automaton, entries: Map<string, Entry>, jsons: Map<string, Buffer>, outOfScope: ReadonlySet<string>, verdicts: LayerVerdicts | undefined): Promise<void> {
+  #read(
+    archive: NodeJS.ReadableStream,
+    needles: Automaton,
+    entries: Map<string, Entry>,
+    jsons: Map<string, Buffer>,
+    { outOfScope, layers }: { outOfScope: ReadonlySet<string>; layers: readonly string[] },
+    verdicts: LayerVerdicts | undefined,
+  ): Promise<void> {
+    // Engine < 25: a layer directory's json (before its layer.tar) tells which layer it holds.
+    const chains = chainIds(layers, sha256);
+    const named = new Map<string, string>();
     return new Promise<void>((resolve, reject) => {
       const outer = extract();
       outer.on('entry', (header, raw, next) => {
         const stream = raw as unknown as Readable;
         const name = header.name.replace(/^\.\//, '');
-        const kind = savedEntry(name).kind;
+        const saved = savedEntry(name);
+        const kind = saved.kind;
         const handle = async (): Promise<void> => {
+          if (saved.kind === 'v1json') {
+            const index = legacyLayerIndex(saved.id, (await drain(stream, 1024 * 1024)).toString(), chains, sha256);
+            if (index !== undefined && layers[index]) named.set(`legacy:${saved.id}/layer.tar`, layers[index]);
+            return;
+          }
           if ((kind === 'layer' || kind === 'blob') && (header.type === 'symlink' || header.type === 'link')) {
             entries.set(name, { kind: 'link', target: header.type === 'symlink' ? resolveLink(name, header.linkname ?? '') : (header.linkname ?? '').replace(/^\.\//, '') });
             return skip(stream);
@@ -143,7 +163,7 @@ export class DockerImageScanner implements ImageScanner {
           // A layer known (from its stored digest) to be base or proven clean for these values:
           // its bytes pass by unread (neither hashed nor matched).
           const stored = kind === 'blob' ? `sha256:${name.slice('blobs/sha256/'.length)}` : undefined;
-          const known = verdicts?.diffIdOf(stored ?? `legacy:${name}`) ?? (stored && (outOfScope.has(stored) || verdicts?.isClean(stored)) ? stored : undefined);
+          const known = named.get(`legacy:${name}`) ?? verdicts?.diffIdOf(stored ?? `legacy:${name}`) ?? (stored && (outOfScope.has(stored) || verdicts?.isClean(stored)) ? stored : undefined);
           if (known !== undefined && (outOfScope.has(known) || verdicts?.isClean(known))) {
             entries.set(name, { kind: 'skipped', diffId: known });
             return skip(stream);

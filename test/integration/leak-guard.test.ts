@@ -66,7 +66,8 @@ test('incremental leak guard: reads only new layers, exports nothing when all ar
   };
   const deps = 'module.exports = 1;\n'.repeat(20000);
   const v1 = await build('v1', { 'deps.js': deps, 'server.js': 'v1' });
-  t.like(await scan(v1), { findings: [], stats: { base: 1, scanned: 2, exported: true } });
+  // Engine 20.10 names layers by v1 id: the base layer is known from its json and never read.
+  t.like(await scan(v1), { findings: [], stats: { base: 1, scanned: 2, exported: true, baseRead: 0 } });
   t.is(store.exports, 1);
 
   // Same layers, another image (a label added): not exported at all, config still checked.
