@@ -102,7 +102,8 @@ export class DockerImageScanner implements ImageScanner {
     // Every layer in scope proven clean for these values: nothing is exported; the config (env,
     // labels, entrypoint, history) comes from inspect and history.
     if (info?.layers && verdicts && this.images.history && layersToRead(info.layers, skipCount, (d) => verdicts.isClean(d)).length === 0) {
-      const history = historyAboveBase(await this.images.history(ref), base);
+      const [steps, baseSteps] = await Promise.all([this.images.history(ref), base ? this.images.history(baseRefs[bases.indexOf(base)]!) : undefined]);
+      const history = historyAboveBase(steps, base && { ...base, history: baseSteps });
       options.onStats?.({ layers: layerCount, base: skipCount, cached: layerCount - skipCount, scanned: 0, exported: false, baseRead: 0 });
       return configFindings(info, base, { history: history.map((h) => ({ created_by: h.createdBy, comment: h.comment })) }, matcher);
     }

@@ -102,15 +102,18 @@ export function layersToRead(layers: readonly string[], baseCount: number, isCle
 }
 
 /**
- * The build history steps the project added: those above the base image's top step (the step
- * whose image is the base), else those created after the base (to the second: a step in the
- * base's own second stays in scope).
+ * The build history steps the project added: those after the base image's own steps (an image
+ * built FROM a base starts with the base's history), else those above the step whose image is the
+ * base, else those created after the base (to the second: a step in the base's own second stays
+ * in scope).
  */
-export function historyAboveBase<T extends { image?: string | undefined; created?: string | undefined }>(
+export function historyAboveBase<T extends { image?: string | undefined; created?: string | undefined; createdBy: string }>(
   steps: readonly T[],
-  base: { id: string; created?: string | undefined } | undefined,
+  base: { id: string; created?: string | undefined; history?: readonly { createdBy: string }[] | undefined } | undefined,
 ): T[] {
   if (!base) return [...steps];
+  const own = base.history;
+  if (own && own.length > 0 && own.length <= steps.length && own.every((step, i) => steps[i]!.createdBy === step.createdBy)) return steps.slice(own.length);
   const top = steps.findIndex((s) => s.image === base.id);
   if (top >= 0) return steps.slice(top + 1);
   const baseSecond = base.created ? Math.floor(Date.parse(base.created) / 1000) * 1000 : undefined;
