@@ -80,8 +80,7 @@ function rawDockerfile(root: string, dir: string, env: Record<string, string>): 
   cpSync('/etc/ssl/certs/ca-certificates.crt', path.join(dir, 'host-ca.pem'));
   return rendered
     .replaceAll('.devpipe-context/local/', './')
-    .replace(/^FROM .*$/m, (from) => `${from}\nCOPY host-ca.pem /tmp/host-ca.pem`)
-    .replace(/^RUN npm install/m, 'RUN NODE_EXTRA_CA_CERTS=/tmp/host-ca.pem npm_config_cafile=/tmp/host-ca.pem npm install');
+    .replace(/^FROM .*$/m, (from) => `${from}\nCOPY host-ca.pem /tmp/host-ca.pem\nENV NODE_EXTRA_CA_CERTS=/tmp/host-ca.pem npm_config_cafile=/tmp/host-ca.pem`);
 }
 
 function docker(args: string[], cwd?: string): string {
@@ -187,6 +186,7 @@ export async function nodeServiceBench(root: string): Promise<BenchSection> {
       nodeDevRebuildSamplesMs: rebuild.samples.join(' '),
       nodeComposeWatchSamplesMs: cw.join(' '),
       leakGuardLaterSamplesMs: rebuild.laterScans.map((s) => s.ms).join(' '),
+      leakGuardSyncLoopScans: hot.laterScans.length,
     },
   };
 }
