@@ -36,8 +36,11 @@ export interface BuildStackOptions {
   fresh: boolean;
   concurrency: number;
   signal?: AbortSignal | undefined;
-  /** false: images that never get a secret (dev's unit-test image) are not scanned. Default true. */
-  scan?: boolean;
+  /**
+   * false: nothing is scanned (images that never get a secret, dev's unit-test image); a list of
+   * build keys: only those images (the ones secrets are mounted into). Default true: every image.
+   */
+  scan?: boolean | readonly string[];
 }
 
 /** Builds (in parallel) and scans every image; returns build key → content tag. */
@@ -65,14 +68,15 @@ export async function buildStackImages(
   });
   if (options.scan === false) return out;
   // Ctrl-C during a scan of a large image ends it at once (the scan's reads are dropped).
-  await startLeakGuard(ports, bus, scannedImages(builds, out), secrets, options.signal);
+  const scanned = options.scan === undefined || options.scan === true ? builds : builds.filter((b) => (options.scan as readonly string[]).includes(b.key));
+  await startLeakGuard(ports, bus, scannedImages(scanned, out), secrets, options.signal);
   return out;
 }
 
 /** The built images as the leak guard takes them (with the bases whose layers are out of scope). */
 export function scannedImages(builds: readonly StackBuild[], built: ReadonlyMap<string, BuiltImage>): ScannedImage[] {
   const bases = new Map(builds.map((b) => [b.key, b.image.baseImages]));
-  return [...built].map(([key, b]) => ({ ref: b.contentTag, imageId: b.imageId, baseImages: bases.get(key) }));
+  return [...built].filter(([key]) => bases.has(key)).map(([key, b]) => ({ ref: b.contentTag, imageId: b.imageId, baseImages: bases.get(key) }));
 }
 
 /** `work`, or an `interrupted` error as soon as the signal aborts. */

@@ -5,7 +5,7 @@ import { runSuite, requireStackUp } from '../../../../src/engine/stack/e2e.js';
 import { healthOf, waitHealthy } from '../../../../src/engine/stack/health.js';
 import { downStack } from '../../../../src/engine/stack/manage.js';
 import { stackModel } from '../../../../src/engine/stack/model.js';
-import { upStack, type StackPorts } from '../../../../src/engine/stack/up.js';
+import { buildStackImages, upStack, type StackPorts } from '../../../../src/engine/stack/up.js';
 import { DevpipeError } from '../../../../src/errors.js';
 import { loadStack, type StackConfig } from '../../../../src/spec/stack/index.js';
 import { FakeBuilder, FakeImages } from '../../../fakes/build.js';
@@ -108,6 +108,21 @@ test('up: the leak guard runs beside the deploy preparation, and nothing is depl
   t.true(preparedWhileScanning, 'the stack files were written while the scan ran');
   t.false(deployedWhileScanning);
   t.deepEqual(p.deployer.calls.map((c) => c.method), ['up']);
+});
+
+test('build: only the images secrets are mounted into are scanned when a list of keys is given', async (t) => {
+  const p = ports();
+  const builds = [
+    { key: '.pipeline/blubber.yaml#production', image: compiled('production') },
+    { key: '.pipeline/blubber.yaml#test', image: compiled('test') },
+  ];
+  const options = { project: 'demo', revision: 'r', fresh: false, concurrency: 2 };
+  const built = await buildStackImages(p, new EventBus(), builds, secrets, { ...options, scan: ['.pipeline/blubber.yaml#production'] });
+  t.deepEqual(p.scanner.scanned, [built.get('.pipeline/blubber.yaml#production')?.contentTag]);
+  await buildStackImages(p, new EventBus(), builds, secrets, { ...options, scan: false });
+  t.is(p.scanner.scanned.length, 1);
+  await buildStackImages(p, new EventBus(), builds, secrets, options);
+  t.is(p.scanner.scanned.length, 3, 'by default every image');
 });
 
 test('up: a deployer failure stops the wait at once and is reported as is (e.g. a port in use)', async (t) => {
