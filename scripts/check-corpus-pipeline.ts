@@ -11,7 +11,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatIssue } from '../src/spec/issues.js';
 import { parseYaml } from '../src/spec/yaml.js';
-import { preflight } from '../src/cli/ci/preflight.js';
+import { preflight } from '../src/engine/ci/preflight.js';
+import { NodeProjectReader } from '../src/fs/project-reader.js';
 import { DevpipeError } from '../src/errors.js';
 import { blubberFilesNeeded, checkMode, findStage, graphText, loadPipelineConfig, missingBlubberFiles, selectPipelines, skippedLines, type PipelineConfig, type Selection } from '../src/spec/pipeline/index.js';
 
@@ -79,7 +80,7 @@ async function defaultCiVerdict(text: string, shown: string, repoRoot: string): 
       console.log(`  devpipe ci: refused (exit 2): ${loaded.ok ? 'no selection' : loaded.errors.map(formatIssue).join('; ')}`);
       return;
     }
-    const checked = await preflight(repoRoot, loaded.value, selection.run, 'test');
+    const checked = await preflight(new NodeProjectReader(repoRoot), loaded.value, selection.run, 'test');
     counts.ciSkipped += selection.skipped.length;
     if (checked.errors.length > 0) {
       counts.ciRefused++;

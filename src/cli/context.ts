@@ -9,8 +9,11 @@ import type { ContainerCopier, ContainerReplacer, ContainerRunner, ContainerSync
 import type { OutputStreams, Reporter } from '../ui/reporter.js';
 import type { HostTrust } from '../engine/trust.js';
 import type { UserSettings } from '../spec/settings/index.js';
+import type { StackOverrides, Workspace } from '../engine/project/workspace.js';
+import type { DeployTarget, TargetName } from '../engine/targets/types.js';
+import type { StackConfig } from '../spec/stack/index.js';
 
-export type TargetName = 'compose' | 'minikube';
+export type { TargetName };
 
 export interface GlobalOptions {
   dir?: string | undefined;
@@ -129,7 +132,7 @@ export class Context {
 
   /** The user's settings file (`~/.config/devpipe/settings.yaml`); defaults when there is none. */
   settings(): Promise<UserSettings> {
-    this.#settings ??= import('./trust.js').then(({ readUserSettings }) => readUserSettings(this.env));
+    this.#settings ??= import('../host/trust.js').then(({ readUserSettings }) => readUserSettings(this.env));
     return this.#settings;
   }
 
@@ -138,7 +141,7 @@ export class Context {
   /** What builds and devpipe's own containers trust (CA bundle, proxies, package indexes); said once. */
   hostTrust(options: { quiet?: boolean } = {}): Promise<HostTrust> {
     this.#trust ??= (async () => {
-      const [{ resolveHostTrust }, settings] = await Promise.all([import('./trust.js'), this.settings()]);
+      const [{ resolveHostTrust }, settings] = await Promise.all([import('../host/trust.js'), this.settings()]);
       const trust = await resolveHostTrust({ env: this.env, settings, caFile: this.options.caFile, cwd: process.cwd() });
       const proxies = Object.keys(trust.proxies);
       const parts = [trust.source ? `the CA bundle of ${trust.source}` : '', proxies.length > 0 ? `proxies (${proxies.join(', ')})` : '', Object.keys(trust.indexes).length > 0 ? `package indexes (${Object.keys(trust.indexes).join(', ')})` : ''].filter(Boolean);
@@ -219,5 +222,52 @@ export class Context {
       import('../docker/image-scan.js'),
     ]);
     return { ...adapters, scanner: new DockerImageScanner(adapters.images) };
+  }
+
+  #workspace: Promise<Workspace> | undefined;
+  /** `--blubber`/`--variant`/`--port` of `up`/`dev`, set by the command before the project loads. */
+  overrides: StackOverrides = {};
+
+  /** The project as the engine reads it (files, settings, profiles, secrets files, lock). */
+  workspace(): Promise<Workspace> {
+    this.#workspace ??= import('./adapters.js').then(({ workspaceOf }) => workspaceOf(this));
+    return this.#workspace;
+  }
+
+  /**
+   * Runs `fn` holding the project lock (`.devpipe/lock`, or `file`): `up`, `down`, `dev`'s start
+   * and `e2e --up` never race each other on one project. `DEVPIPE_LOCK_WAIT` seconds (default 120).
+   */
+  async withLock<T>(command: string, signal: AbortSignal | undefined, fn: () => Promise<T>, file?: string): Promise<T> {
+    const { acquireProjectLock } = await import('../fs/project-lock.js');
+    const seconds = Number(this.env.DEVPIPE_LOCK_WAIT ?? '120');
+    const lock = await acquireProjectLock(this.projectDir, {
+      command,
+      ...(file ? { file } : {}),
+      waitMs: Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 120_000,
+      signal,
+      onNotice: (text) => this.bus.emit('message', { level: 'warn', text }),
+    });
+    try {
+      return await fn();
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Where the stack runs: `--target`, else the profile's / devpipe.yaml's `settings.target`. */
+  targetName(config: Pick<StackConfig, 'settings'> | undefined): TargetName {
+    return this.options.target ?? config?.settings.target ?? 'compose';
+  }
+
+  /** The deploy target, chosen once (cli/adapters.ts): the only place that asks which target this run uses. */
+  async target(config: Pick<StackConfig, 'settings'> | undefined): Promise<DeployTarget> {
+    return (await import('./adapters.js')).deployTarget(this, this.targetName(config));
+  }
+
+  /** The revision of the project's checkout (`<commit>[+dirty]`, or `none`). */
+  async revision(): Promise<string> {
+    const { sourceRevision } = await import('../engine/project/revision.js');
+    return sourceRevision(await this.process(), this.projectDir);
   }
 }

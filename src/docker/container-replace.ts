@@ -14,6 +14,7 @@ import type Docker from 'dockerode';
 import type { ContainerReplacer } from '../ports.js';
 import { DockerNetworkAnchor } from './network-anchor.js';
 import { dockerError } from './problems.js';
+import { LABEL_PROJECT } from '../engine/labels.js';
 
 type ImageConfig = { Env?: string[]; Labels?: Record<string, string>; Entrypoint?: string[] | string | null; Cmd?: string[] | string | null; WorkingDir?: string; User?: string; ExposedPorts?: Record<string, object> };
 
@@ -74,13 +75,13 @@ export class DockerContainerReplacer implements ContainerReplacer {
   async #read(containerId: string): Promise<Prepared> {
     const container = await this.docker.getContainer(containerId).inspect();
     const image = this.docker.getImage(container.Image).inspect();
-    const project = container.Config.Labels?.['devpipe.project'];
+    const project = container.Config.Labels?.[LABEL_PROJECT];
     for (const name of Object.keys(container.NetworkSettings.Networks ?? {})) {
       const network = await this.docker.getNetwork(name).inspect();
       if (network.Driver !== 'bridge') continue;
       const others = Object.keys(network.Containers ?? {}).filter((id) => id !== container.Id);
       if (others.length > 0) continue;
-      await this.anchor.anchor(name, project ? { 'devpipe.project': project } : {}).catch(() => false);
+      await this.anchor.anchor(name, project ? { [LABEL_PROJECT]: project } : {}).catch(() => false);
     }
     return { container, image: await image };
   }

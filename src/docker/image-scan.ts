@@ -16,6 +16,7 @@ import { scanImageConfig } from '../engine/stack/leak-scan.js';
 import { Automaton, MultiMatcher } from '../engine/stack/multi-match.js';
 import { baseLayerCount, chainIds, historyAboveBase, layerLabel, layersToRead, legacyLayerIndex, parseManifest, resolveLink, savedEntry } from '../engine/stack/saved-image.js';
 import { peek, scanLayer, type LayerResult } from './layer-scan.js';
+import { LABEL_BASES } from '../engine/labels.js';
 
 interface SavedConfig {
   config?: { Env?: string[] | null; Labels?: Record<string, string> | null; Entrypoint?: string[] | null; Cmd?: string[] | null };
@@ -91,7 +92,7 @@ export class DockerImageScanner implements ImageScanner {
     const needles = secrets.filter((s) => s.value.length > 0);
     if (needles.length === 0) return [];
     const info = await this.images.inspect(ref);
-    const baseRefs = options.baseImages ?? (info?.labels['devpipe.bases'] ?? '').split(' ').filter(Boolean);
+    const baseRefs = options.baseImages ?? (info?.labels[LABEL_BASES] ?? '').split(' ').filter(Boolean);
     const bases = await Promise.all(baseRefs.map((b) => this.images.inspect(b).catch(() => undefined)));
     const skipCount = baseLayerCount(info?.layers, bases.map((b) => b?.layers));
     const base = bases.find((b) => b?.layers !== undefined && b.layers.length === skipCount && skipCount > 0);

@@ -20,6 +20,7 @@ import { pack } from 'tar-stream';
 import { DevpipeError } from '../errors.js';
 import { POD_IMAGE, POD_PROGRAM, type PodImages } from '../ports.js';
 import { dockerError } from './problems.js';
+import { LABEL_MANAGED_BY, LABEL_ROLE, MANAGED_BY } from '../engine/labels.js';
 
 
 /** A minimal static ELF64 executable: one PT_LOAD segment at 0x400000, code at 0x400078. */
@@ -129,7 +130,7 @@ export class DockerNetworkAnchor implements PodImages {
         name,
         Image: POD_IMAGE,
         Cmd: [POD_PROGRAM],
-        Labels: { ...labels, 'devpipe.role': 'anchor', 'devpipe.managed-by': 'devpipe' },
+        Labels: { ...labels, [LABEL_ROLE]: 'anchor', [LABEL_MANAGED_BY]: MANAGED_BY },
         HostConfig: { NetworkMode: network, LogConfig: { Type: 'none', Config: {} } },
       });
     } catch (error) {

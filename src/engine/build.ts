@@ -9,6 +9,7 @@ import { DevpipeError } from '../errors.js';
 import type { BuildRequest, ContextEntry, ImageBuilder, ImageStore } from '../ports.js';
 import { requireImages } from './base-images.js';
 import type { EventBus } from './events.js';
+import { LABEL_BASES, LABEL_CONTENT_HASH, LABEL_MANAGED_BY, LABEL_PROJECT, LABEL_REVISION, LABEL_VARIANT, MANAGED_BY } from './labels.js';
 
 /** What the compiler hands over for one variant (see compile/CompiledBuild). */
 export interface CompiledImage {
@@ -155,18 +156,18 @@ async function buildOne(ports: BuildPorts, bus: EventBus, image: CompiledImage, 
   const tags = [contentTag, ...(options.movingTag === false ? [] : [`${repository}:${tagSafe(image.variant)}`]), ...extraTags];
   const labels = {
     ...options.labels,
-    'devpipe.managed-by': 'devpipe',
-    'devpipe.project': options.project,
-    'devpipe.variant': image.variant,
-    'devpipe.revision': options.revision,
-    'devpipe.content-hash': hash,
+    [LABEL_MANAGED_BY]: MANAGED_BY,
+    [LABEL_PROJECT]: options.project,
+    [LABEL_VARIANT]: image.variant,
+    [LABEL_REVISION]: options.revision,
+    [LABEL_CONTENT_HASH]: hash,
     // The leak guard scans only the layers above these (`devpipe secrets check` reads it back).
-    'devpipe.bases': image.baseImages.join(' '),
+    [LABEL_BASES]: image.baseImages.join(' '),
   };
 
   if (!options.noCache && !options.pull) {
     const existing = await ports.images.inspect(contentTag);
-    if (existing && existing.labels['devpipe.content-hash'] === hash) {
+    if (existing && existing.labels[LABEL_CONTENT_HASH] === hash) {
       for (const tag of tags.slice(1)) await ports.images.tag(existing.id, tag);
       const durationMs = Date.now() - started;
       bus.emit('task:end', { id, status: 'cached', durationMs, detail: 'inputs unchanged' });

@@ -8,16 +8,9 @@
 import type { KubeClient } from '../engine/kube/ports.js';
 import type { ProcessRunner } from '../ports.js';
 
-export interface ForwardSpec {
-  service: string;
-  local: number;
-  remote: number;
-}
+import type { ForwardEvent, ForwardSpec } from '../engine/targets/kube/target.js';
 
-export type ForwardEvent =
-  | { kind: 'ready'; spec: ForwardSpec; attempt: number }
-  | { kind: 'lost'; spec: ForwardSpec; attempt: number; reason: string }
-  | { kind: 'stopped'; spec: ForwardSpec };
+export type { ForwardEvent, ForwardSpec };
 
 /** kubectl lines that mean this forward is dead even if the process lives on. */
 export const LOST_PATTERNS = [/lost connection to pod/, /an error occurred forwarding/, /error upgrading connection/, /pod .* not found/i, /unable to listen on any of the requested ports/];

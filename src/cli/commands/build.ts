@@ -5,31 +5,40 @@
  */
 import { buildImages } from '../../engine/build.js';
 import { paint, shortId, formatDuration } from '../../ui/format.js';
-import { checkIgnoredCopies, compileAll, loadProjectBlubber } from '../blubber.js';
+import { checkIgnoredCopies, compileAll, loadProjectBlubber } from '../../engine/project/blubber.js';
+import { imageProject } from '../../engine/project/name.js';
+import { keyValues } from '../../engine/project/spec-files.js';
 import type { Context } from '../context.js';
-import { sourceRevision } from '../git.js';
-import { keyValues } from '../spec-files.js';
-import { imageProject } from '../project-name.js';
 
-export async function run(ctx: Context, args: unknown[], options: Record<string, unknown>): Promise<number> {
+export interface BuildOptions {
+  blubber?: string;
+  buildArg?: string[];
+  tag?: string[];
+  cache?: boolean;
+  pull?: boolean;
+  signal?: AbortSignal;
+}
+
+export async function run(ctx: Context, args: unknown[], options: BuildOptions): Promise<number> {
   const variants = [...new Set((args[0] as string[]) ?? [])];
-  const { config, images } = await loadProjectBlubber(ctx, options.blubber as string | undefined);
-  const compiled = compileAll(ctx, config, variants, keyValues(options.buildArg as string[]), images);
-  await checkIgnoredCopies(ctx, compiled);
+  const ws = await ctx.workspace();
+  const { config, images } = await loadProjectBlubber(ws, options.blubber);
+  const compiled = compileAll(ctx.bus, config, variants, keyValues(options.buildArg), images);
+  await checkIgnoredCopies(ws, compiled);
   const docker = await ctx.docker();
   await docker.engine.info();
   await ctx.reporter();
-  const revision = await sourceRevision(await ctx.process(), ctx.projectDir);
-  const project = await imageProject(ctx);
+  const revision = await ctx.revision();
+  const project = await imageProject(ws.reader);
   await ctx.hostTrust();
   const built = await buildImages(docker, ctx.bus, compiled, {
     project,
     contextDir: ctx.projectDir,
     revision,
-    extraTags: (options.tag as string[]) ?? [],
+    extraTags: options.tag ?? [],
     noCache: options.cache === false,
     pull: options.pull === true,
-    signal: options.signal as AbortSignal | undefined,
+    signal: options.signal,
   });
   await ctx.finish();
   ctx.bus.emit('result', { command: 'build', data: { project, revision, images: built } });

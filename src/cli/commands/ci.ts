@@ -1,226 +1,114 @@
 /**
- * `devpipe ci [pipeline...]`: run `.pipeline/config.yaml` locally with PipelineLib's semantics.
- * Everything that can be checked is checked before anything runs (exit 2, located); then each
- * pipeline runs frame by frame through the engine, is recorded under `.devpipe/runs/`, and ends
- * with a summary table and, after a failure, the exact rerun command. `--graph` needs no engine.
- * A repository with only a `.gitlab-ci.yml` (or `--ci gitlab`) runs its GitLab CI jobs (cli/gitlab).
+ * `devpipe ci [pipeline...]`: run `.pipeline/config.yaml` locally with PipelineLib's semantics
+ * (engine/ci/local.ts), or the Kokkuri jobs of a `.gitlab-ci.yml` (engine/gitlab/local.ts); each
+ * run ends with its summary table and, after a failure, the exact rerun command. `--graph` and
+ * `--plan` need no engine.
  */
 import path from 'node:path';
-import { imageProject } from '../project-name.js';
-import { planRerun, randomRun, runPipeline, summaryText, type RunRecord } from '../ci/run-helpers.js';
+import { chooseCi } from '../../engine/ci/choose.js';
+import { planLocalCi, runLocalCi } from '../../engine/ci/local.js';
+import { runGitlabCi } from '../../engine/gitlab/local.js';
+import { keyValues } from '../../engine/project/spec-files.js';
 import { DevpipeError } from '../../errors.js';
-import { SpecError, type SpecIssue } from '../../spec/issues.js';
-import { stackName } from '../../spec/stack/load.js';
-import {
-  findPipeline,
-  graphDot,
-  graphText,
-  isMode,
-  loadPipelineConfig,
-  selectPipelines,
-  setupValues,
-  skippedLines,
-  type Mode,
-  type PipelineConfig,
-  type Selection,
-} from '../../spec/pipeline/index.js';
-import { readCheckout } from '../ci/checkout.js';
-import { preflight } from '../ci/preflight.js';
-import { chooseCi } from '../gitlab/detect.js';
-import { FsProjectFiles, FsRunRecords } from '../ci/records.js';
-import { ciSecretSource } from '../ci/secrets.js';
+import { ciGraph, gitlabPlanData, summaryText } from '../../ui/ci-summary.js';
+import { planText } from '../../spec/gitlab/index.js';
 import type { Context } from '../context.js';
-import { sourceRevision } from '../git.js';
-import { keyValues, readSpecFile, reportWarnings } from '../spec-files.js';
-import { withProjectLock } from '../stack.js';
 
-export const configPath = '.pipeline/config.yaml';
-
-/**
- * Reads the config and selects the pipelines of this run in one pass: CI checks the schema of the
- * whole file but the semantics of the selected pipelines only (the others' errors are warnings).
- */
-async function loadConfig(ctx: Context, choose: (config: PipelineConfig) => Selection): Promise<{ config: PipelineConfig; selection: Selection }> {
-  const spec = await readSpecFile(ctx, configPath, 'PipelineLib config', `devpipe ci reads ${configPath} in the project directory (${ctx.projectDir}); run it in a repository that has one, or pass -C DIR`);
-  let selection: Selection | undefined;
-  const loaded = loadPipelineConfig(spec.text, spec.display, {
-    select: (config) => {
-      selection = choose(config);
-      return selection.run;
-    },
-  });
-  if (!loaded.ok) throw new SpecError([...loaded.errors]);
-  reportWarnings(ctx, loaded.warnings);
-  return { config: loaded.value, selection: selection ?? choose(loaded.value) };
+export interface CiOptions {
+  ci?: 'gitlab' | 'pipelinelib';
+  mode?: string;
+  param?: string[];
+  rerun?: string | boolean;
+  from?: string;
+  graph?: string | boolean;
+  keep?: boolean;
+  pull?: boolean;
+  secrets?: string;
+  registry?: string;
+  // GitLab
+  plan?: boolean;
+  source?: string;
+  branch?: string;
+  tag?: string;
+  targetBranch?: string;
+  defaultBranch?: string;
+  protected?: boolean;
+  var?: string[];
+  projectPath?: string;
+  changed?: string[];
+  changesFrom?: string;
+  run?: string[];
+  signal?: AbortSignal;
 }
 
 const graphFormats = ['text', 'dot'] as const;
-type GraphFormat = (typeof graphFormats)[number] | 'both';
 
-/**
- * `--graph` takes an optional format. Commander reads `--graph publish` as the format `publish`:
- * a value that is not a format is the pipeline name the user meant.
- */
-function graphOption(value: unknown, requested: string[]): GraphFormat | undefined {
+/** `--graph [format]`: commander reads `--graph publish` as the format; a value that is not one is the pipeline meant. */
+function graphOption(value: unknown, requested: string[]): 'text' | 'dot' | 'both' | undefined {
   if (value === undefined || value === false) return undefined;
   if (value === true) return 'both';
   const text = String(value);
-  if ((graphFormats as readonly string[]).includes(text)) return text as GraphFormat;
+  if ((graphFormats as readonly string[]).includes(text)) return text as 'text' | 'dot';
   requested.unshift(text);
   return 'both';
 }
 
-function printGraph(ctx: Context, config: PipelineConfig, names: readonly string[], format: GraphFormat): void {
-  for (const name of names) {
-    const pipeline = findPipeline(config, name)!;
-    if (format !== 'dot') {
-      ctx.print(`pipeline ${name}:`);
-      ctx.print(graphText(pipeline));
-      ctx.print();
+export async function run(ctx: Context, args: unknown[], options: CiOptions): Promise<number> {
+  const ws = await ctx.workspace();
+  const ci = await chooseCi(ws.reader, options);
+  const invocation = ctx.options.dir ? `devpipe -C ${ctx.options.dir}` : 'devpipe';
+  const common = { secretsFile: options.secrets, keep: options.keep === true, pull: options.pull === true, registry: options.registry ?? ctx.env.DEVPIPE_CI_REGISTRY, signal: options.signal };
+  const rerun = options.rerun === true ? true : typeof options.rerun === 'string' ? options.rerun : undefined;
+  // Attached first, so the spec's warnings are shown even when the run stops before the engine.
+  await ctx.reporter();
+  const host = await (await import('../adapters.js')).ciHost(ctx);
+  if (ci.kind === 'gitlab') {
+    const list = (value: string[] | undefined) => value ?? [];
+    const result = await runGitlabCi(host, {
+      ...common,
+      planOnly: options.plan === true,
+      checkout: { source: options.source, branch: options.branch, tag: options.tag, targetBranch: options.targetBranch, defaultBranch: options.defaultBranch, protected: options.protected, projectPath: options.projectPath, changesFrom: options.changesFrom },
+      vars: keyValues(options.var),
+      changed: list(options.changed),
+      runManual: list(options.run),
+      rerun,
+      from: options.from,
+    });
+    if (result.kind === 'plan') {
+      ctx.bus.emit('result', { command: 'ci --plan', data: gitlabPlanData(result.plan, result.pipeline) });
+      await ctx.finish();
+      ctx.print(planText(result.plan, result.pipeline));
+      if (result.plan.errors.length > 0) throw new DevpipeError('spec', `${result.plan.errors.length} job(s) cannot be planned`, { details: result.plan.errors, hint: 'fix the jobs above; nothing was built' });
+      return 0;
     }
-    if (format !== 'text') {
-      ctx.print(graphDot(pipeline));
-      ctx.print();
+    if (result.kind === 'nothing') {
+      ctx.print(result.reason);
+      return 0;
     }
-    ctx.bus.emit('result', { command: 'ci --graph', data: { pipeline: name, frames: graphText(pipeline), dot: graphDot(pipeline) } });
+    await ctx.finish();
+    ctx.bus.emit('result', { command: 'ci', data: result.outcome.record });
+    ctx.print();
+    ctx.print(summaryText(result.outcome.record, result.outcome.teardown, { command: invocation, unit: 'job' }));
+    ctx.print(`record: ${path.relative(ctx.projectDir, result.recordDir) || result.recordDir}`);
+    if (result.outcome.exitCode === 130) throw new DevpipeError('interrupted', 'interrupted; teardown ran');
+    return result.outcome.exitCode;
   }
-}
-
-/**
- * A named pipeline that uses actions the mode refuses: CI's verdict, with the way to run it
- * (the file itself is fine: CI runs that pipeline from gate or postmerge).
- */
-function modeError(errors: SpecIssue[], mode: Mode, requested: readonly string[]): SpecError {
-  const refused = errors.filter((e) => / that is not allowed by this pipeline in \w+ mode$/.test(e.message));
-  if (refused.length === 0 || refused.length !== errors.length) return new SpecError(errors);
-  const names = [...new Set(refused.map((e) => e.path.split('.')[1] ?? ''))].filter(Boolean);
-  const onlyBlubberfile = refused.every((e) => e.message.includes('(`blubberfile`)'));
-  const hint = onlyBlubberfile
-    ? 'CI refuses a stage-level blubberfile in every mode: set `blubberfile` on the pipeline instead'
-    : `the file is valid: CI runs ${names.join(', ')} from gate or postmerge, not ${mode}; run \`devpipe ci --mode postmerge ${requested.join(' ')}\``;
-  return new SpecError(errors, undefined, hint);
-}
-
-/** `devpipe` or `devpipe -C dir`, for the printed rerun command. */
-function invocation(ctx: Context): string {
-  return ctx.options.dir ? `devpipe -C ${ctx.options.dir}` : 'devpipe';
-}
-
-export async function run(ctx: Context, args: unknown[], options: Record<string, unknown>): Promise<number> {
-  const ci = chooseCi(ctx.projectDir, options);
-  if (ci.kind === 'gitlab') return (await import('../gitlab/ci.js')).runGitlabCi(ctx, args, options);
   if (ci.note) ctx.bus.emit('message', { level: 'info', text: ci.note });
   const requested = [...((args[0] as string[] | undefined) ?? [])];
   const graph = graphOption(options.graph, requested);
-  const rerunOption = options.rerun as string | boolean | undefined;
-  const from = options.from as string | undefined;
-  if (from !== undefined && rerunOption === undefined) {
-    throw new DevpipeError('usage', '--from needs --rerun', { hint: `rerun the last run from a stage: devpipe ci --rerun --from ${from}` });
-  }
-  const modeOption = String(options.mode ?? 'test');
-  if (!isMode(modeOption)) throw new DevpipeError('usage', `--mode must be test, gate or postmerge, got "${modeOption}"`);
-  const records = new FsRunRecords(ctx.projectDir, (value) => ctx.redactor.value(value));
-
-  let rerun: RunRecord | undefined;
-  if (rerunOption !== undefined) {
-    const id = typeof rerunOption === 'string' ? rerunOption : undefined;
-    rerun = await records.read(id);
-    if (!rerun) {
-      throw new DevpipeError('usage', id ? `there is no recorded run ${id}` : 'there is no recorded run to rerun', { hint: `runs are recorded in ${records.location()}; run \`devpipe ci\` first` });
-    }
-    if (requested.length > 0 && !requested.includes(rerun.pipeline)) {
-      throw new DevpipeError('usage', `run ${rerun.runId} ran pipeline \`${rerun.pipeline}\`, not ${requested.join(', ')}`, { hint: `drop the pipeline name: devpipe ci --rerun ${rerun.runId}` });
-    }
-  }
-  const mode: Mode = rerun && isMode(rerun.mode) ? rerun.mode : modeOption;
-  // Attached first, so the spec's warnings and the skipped pipelines are shown even when the
-  // run stops before the engine is reached.
-  await ctx.reporter();
-  const { config, selection } = await loadConfig(ctx, (loaded) => selectPipelines(loaded, rerun ? [rerun.pipeline] : requested, graph ? undefined : mode));
-  const names = selection.run;
-  for (const text of skippedLines(selection, mode)) ctx.bus.emit('message', { level: 'info', text });
-  const checked = await preflight(ctx.projectDir, config, names, graph ? undefined : mode);
-  reportWarnings(ctx, checked.warnings);
-  if (checked.errors.length > 0) throw modeError(checked.errors, mode, requested);
   if (graph) {
-    printGraph(ctx, config, names, graph);
+    for (const pipeline of await planLocalCi(host, { requested })) {
+      const shown = ciGraph(pipeline, graph);
+      for (const line of shown.lines) ctx.print(line);
+      ctx.bus.emit('result', { command: 'ci --graph', data: shown.data });
+    }
     return 0;
   }
-  const plan = rerun ? planRerun(findPipeline(config, rerun.pipeline)!, rerun, from) : undefined;
-  const secrets = await ciSecretSource(ctx, options.secrets as string | undefined);
-
-  const docker = await ctx.docker();
-  await docker.engine.info();
-  const { currentOwner, sweepDeadRuns } = await import('../ci/owner.js');
-  const proc = await ctx.process();
-  const registry = (options.registry as string | undefined) ?? ctx.env.DEVPIPE_CI_REGISTRY;
-  const ports = {
-    builder: docker.builder,
-    images: docker.images,
-    containers: docker.containers,
-    copier: docker.copier,
-    pusher: registry ? docker.pusher : undefined,
-    kube: ctx.options.target === 'minikube' ? (await import('../kube/deploy.js')).ciKubeDeployPort(ctx, stackName(path.basename(ctx.projectDir)), ctx.bus) : undefined,
-    secrets,
-    records,
-    files: new FsProjectFiles(ctx.projectDir),
-  };
-  const params = keyValues(options.param as string[] | undefined);
-  const project = await imageProject(ctx);
-  await ctx.hostTrust();
-  const revision = await sourceRevision(proc, ctx.projectDir);
-  const checkout = rerun ? undefined : await readCheckout(proc, ctx.projectDir, params);
-  for (const text of checkout?.assumptions ?? []) ctx.bus.emit('message', { level: 'info', text });
-  if (registry) ctx.bus.emit('message', { level: 'info', text: `publish pushes to ${registry}` });
-
-  // One ci at a time per project (its own lock: `up` may run beside it); holding it, the
-  // containers of earlier runs whose devpipe process is gone are removed and those runs marked
-  // aborted (containers kept with --keep by a finished run stay).
-  return withProjectLock(ctx, 'ci', options.signal as AbortSignal | undefined, async () => {
-    await sweepDeadRuns(ctx.projectDir, docker.containers, ctx.bus, (value) => ctx.redactor.value(value), project);
-    if (rerun) rerun = (await records.read(rerun.runId)) ?? rerun;
-    return runAll();
-  }, CI_LOCK_FILE);
-
-  async function runAll(): Promise<number> {
-  let exitCode = 0;
-  for (const name of names) {
-    const pipeline = findPipeline(config, name)!;
-    const startedAt = new Date();
-    const runId = randomRun(startedAt, name);
-    const setup = rerun
-      ? (rerun.bindings.setup ?? {})
-      : setupValues({
-          ...checkout!.input,
-          pipeline: name,
-          startedAt,
-          logURL: `file://${path.join(records.location(runId), 'run.json')}`,
-          params: { PLIB_PIPELINE: name, ...params },
-        });
-    const outcome = await runPipeline(ports, ctx.bus, { config, pipeline, runId, setup, startedAt, rerun: rerun && plan ? { record: rerun, plan } : undefined }, {
-      projectDir: ctx.projectDir,
-      project,
-      owner: currentOwner(),
-      revision,
-      mode,
-      keep: options.keep === true,
-      pull: options.pull === true,
-      registry,
-      signal: options.signal as AbortSignal | undefined,
-      taskPrefix: names.length > 1 ? `${name}/` : '',
-      images: (await ctx.settings()).images,
-    });
+  return runLocalCi(host, { ...common, requested, graph: false, rerun, from: options.from, mode: String(options.mode ?? 'test'), params: keyValues(options.param) }, async (outcome, recordDir) => {
     await ctx.finish();
     ctx.bus.emit('result', { command: 'ci', data: outcome.record });
     ctx.print();
-    ctx.print(summaryText(outcome.record, outcome.teardown, { command: invocation(ctx) }));
-    ctx.print(`record: ${path.relative(ctx.projectDir, records.location(runId)) || records.location(runId)}`);
-    exitCode = Math.max(exitCode, outcome.exitCode);
-    if (outcome.exitCode !== 0) break;
-  }
-  if (exitCode === 130) throw new DevpipeError('interrupted', 'interrupted; teardown ran');
-  return exitCode;
-  }
+    ctx.print(summaryText(outcome.record, outcome.teardown, { command: invocation }));
+    ctx.print(`record: ${path.relative(ctx.projectDir, recordDir) || recordDir}`);
+  });
 }
-
-const CI_LOCK_FILE = '.devpipe/ci.lock';

@@ -12,11 +12,11 @@ import { downStack } from '../../engine/stack/manage.js';
 import { STACK_FILE } from '../../spec/stack/index.js';
 import type { StackConfig } from '../../spec/stack/types.js';
 import type { DevView } from '../../ui/dev-view.js';
-import { compileAll, defaultBlubberFile, loadProjectBlubber } from '../blubber.js';
+import { compileAll, defaultBlubberFile, loadProjectBlubber } from '../../engine/project/blubber.js';
+import { dockerignorePatterns } from '../../engine/project/workspace.js';
+import { parseStackOverrides } from '../../engine/project/zero-config.js';
 import type { Context } from '../context.js';
-import { sourceRevision } from '../git.js';
-import { stackOverridesFrom } from '../zero-config.js';
-import { compileStackBuilds, loadStackConfig, requireCompose, resolveStackSecrets, stackPorts, withProjectLock } from '../stack.js';
+import { loadConfig, loadStack } from '../load.js';
 
 const PIPELINE_FILE = '.pipeline/config.yaml';
 
@@ -24,7 +24,7 @@ async function testBuild(ctx: Context, config: StackConfig, variant: string | fa
   if (variant === false) return undefined;
   const file = config.services.find((s) => s.image.kind === 'build')?.image;
   const blubber = file?.kind === 'build' ? file.blubber : defaultBlubberFile;
-  const { config: spec, images } = await loadProjectBlubber(ctx, blubber);
+  const { config: spec, images } = await loadProjectBlubber(await ctx.workspace(), blubber);
   const name = variant ?? 'test';
   if (!spec.variants[name]) {
     if (variant !== undefined) {
@@ -33,27 +33,24 @@ async function testBuild(ctx: Context, config: StackConfig, variant: string | fa
     }
     return undefined;
   }
-  const [image] = compileAll(ctx, spec, [name], {}, images);
+  const [image] = compileAll(ctx.bus, spec, [name], {}, images);
   return image ? { key: `${blubber}#${name}`, image, stages: image.stages } : undefined;
 }
 
 async function loadPlan(ctx: Context, options: Record<string, unknown>): Promise<DevPlan> {
-  const config = await loadStackConfig(ctx);
-  requireCompose(ctx, config, 'dev');
-  const secretsFile = options.secrets as string | undefined;
-  const secrets = await resolveStackSecrets(ctx, config, secretsFile);
-  const builds = (await compileStackBuilds(ctx, config, config.e2e !== undefined, secretsFile)).map((b) => ({ ...b, stages: (b.image as CompiledBuild).stages }));
+  const stack = await loadStack(ctx, { secretsFile: options.secrets as string | undefined, requireAll: true });
+  const { config, secrets } = stack;
+  const builds = (await stack.compile({ withSuite: config.e2e !== undefined })).map((b) => ({ ...b, stages: (b.image as CompiledBuild).stages }));
   const tests = await testBuild(ctx, config, options.test === false ? false : (options.testVariant as string | undefined));
-  const { readDockerignore } = await import('../../docker/context.js');
   const blubberFiles = [...new Set(config.services.flatMap((s) => (s.image.kind === 'build' ? [s.image.blubber] : [])))];
   return {
     config,
     builds,
     secrets: secrets.resolved,
     specFiles: [...new Set([STACK_FILE, PIPELINE_FILE, defaultBlubberFile, ...blubberFiles, '.dockerignore'])],
-    ignorePatterns: await readDockerignore(ctx.projectDir),
+    ignorePatterns: await dockerignorePatterns((await ctx.workspace()).reader),
     tests,
-    revision: await sourceRevision(await ctx.process(), ctx.projectDir),
+    revision: await ctx.revision(),
   };
 }
 
@@ -79,15 +76,15 @@ function bindKeys(ctx: Context, loop: DevLoop, view: DevView | undefined, quit: 
 
 export async function run(ctx: Context, _args: unknown[], options: Record<string, unknown>): Promise<number> {
   const signal = options.signal as AbortSignal;
-  stackOverridesFrom(ctx, options);
+  ctx.overrides = parseStackOverrides(options);
   const reporter = await ctx.reporter('dev');
-  if (ctx.options.target === 'minikube' || (!ctx.options.target && (await import('../stack.js')).isKubeTarget(ctx, await loadStackConfig(ctx)))) {
+  if (ctx.targetName(await loadConfig(ctx)) === 'minikube') {
     return (await import('../kube/dev.js')).devOnKube(ctx, options);
   }
   const plan = await loadPlan(ctx, options);
   const docker = await ctx.docker();
   await docker.engine.info();
-  const [ports, watcher, { ignoreMatcher }, { NodeFileFingerprints }] = await Promise.all([stackPorts(ctx), ctx.watcher(), import('../../docker/context.js'), import('../../fs/fingerprints.js')]);
+  const [ports, watcher, { ignoreMatcher }, { NodeFileFingerprints }] = await Promise.all([(await import('../adapters.js')).stackPorts(ctx), ctx.watcher(), import('../../docker/context.js'), import('../../fs/fingerprints.js')]);
   await ports.deployer.describe();
   const stop = new AbortController();
   const loop = new DevLoop(
@@ -112,7 +109,7 @@ export async function run(ctx: Context, _args: unknown[], options: Record<string
   });
   const unbind = bindKeys(ctx, loop, view, () => stop.abort());
   try {
-    await withProjectLock(ctx, 'dev', signal, () => loop.start());
+    await ctx.withLock('dev', signal, () => loop.start());
     await loop.ready();
     ctx.bus.emit('message', { level: 'info', text: `watching ${path.basename(ctx.projectDir)} for changes (${plan.builds.length} image(s) built here${plan.tests ? `, tests: ${plan.tests.image.variant}` : ''})` });
     await stopped;

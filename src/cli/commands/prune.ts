@@ -7,23 +7,28 @@ import path from 'node:path';
 import { formatBytes, planPrune, prune } from '../../engine/prune.js';
 import { DevpipeError } from '../../errors.js';
 import { stackName } from '../../spec/stack/index.js';
+import { imageProject } from '../../engine/project/name.js';
 import type { Context } from '../context.js';
-import { imageProject } from '../project-name.js';
+import { tryLoadConfig } from '../load.js';
+import { LABEL_PROJECT } from '../../engine/labels.js';
 
-export async function run(ctx: Context, _args: unknown[], options: Record<string, unknown>): Promise<number> {
+export interface PruneOptions {
+  dryRun?: boolean;
+  keep?: string;
+}
+
+export async function run(ctx: Context, _args: unknown[], options: PruneOptions): Promise<number> {
   const keep = Number(options.keep ?? 1);
   if (!Number.isInteger(keep) || keep < 0) throw new DevpipeError('usage', `--keep ${String(options.keep)} is not a number of images`, { hint: 'for example --keep 2 (the newest images of each variant that stay)' });
-  const projects = [...new Set([await imageProject(ctx), stackName(path.basename(ctx.projectDir))])];
-  try {
-    const { loadStackConfig } = await import('../stack.js');
-    projects.push((await loadStackConfig(ctx)).project);
-  } catch {
-    // no valid devpipe.yaml: the directory's names only
-  }
+  const ws = await ctx.workspace();
+  const projects = [...new Set([await imageProject(ws.reader), stackName(path.basename(ctx.projectDir))])];
+  // Without a valid devpipe.yaml: the directory's names only.
+  const config = await tryLoadConfig(ctx);
+  if (config) projects.push(config.project);
   const docker = await ctx.docker();
   await docker.engine.info();
   await ctx.reporter();
-  const labels = [...new Set(projects)].map((project) => ({ 'devpipe.project': project }));
+  const labels = [...new Set(projects)].map((project) => ({ [LABEL_PROJECT]: project }));
   const images = (await Promise.all(labels.map((l) => docker.images.list(l)))).flat();
   const containers = (await Promise.all(labels.map((l) => docker.containers.list(l)))).flat();
   const unique = <T extends { id: string }>(items: T[]) => [...new Map(items.map((i) => [i.id, i])).values()];

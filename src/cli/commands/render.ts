@@ -6,9 +6,15 @@
  */
 import { compileVariant, type CompiledBuild } from '../../compile/index.js';
 import { SpecError } from '../../spec/issues.js';
-import { compileAll, loadProjectBlubber } from '../blubber.js';
+import { compileAll, loadProjectBlubber } from '../../engine/project/blubber.js';
+import { keyValues } from '../../engine/project/spec-files.js';
 import type { Context } from '../context.js';
-import { keyValues } from '../spec-files.js';
+
+export interface RenderOptions {
+  blubber?: string;
+  buildArg?: string[];
+  ci?: boolean;
+}
 
 /** The `#` lines saying how devpipe's Dockerfile differs from Blubber's for this variant. */
 export function differences(compiled: CompiledBuild, trust: { bundle: boolean; proxies: string[]; indexes: string[] }): string[] {
@@ -21,18 +27,18 @@ export function differences(compiled: CompiledBuild, trust: { bundle: boolean; p
   return lines.map((line) => `# ${line}`);
 }
 
-export async function run(ctx: Context, args: unknown[], options: Record<string, unknown>): Promise<number> {
+export async function run(ctx: Context, args: unknown[], options: RenderOptions): Promise<number> {
   const variant = String(args[0]);
   await ctx.reporter();
-  const { config, images } = await loadProjectBlubber(ctx, options.blubber as string | undefined);
-  const buildArgs = keyValues(options.buildArg as string[]);
+  const { config, images } = await loadProjectBlubber(await ctx.workspace(), options.blubber);
+  const buildArgs = keyValues(options.buildArg);
   let compiled: CompiledBuild | undefined;
   if (options.ci === true) {
     const result = compileVariant(config, variant, { buildArgs, localContext: 'project' });
     if (!result.ok) throw new SpecError(result.errors);
     compiled = result.value;
   } else {
-    [compiled] = compileAll(ctx, config, [variant], buildArgs, images);
+    [compiled] = compileAll(ctx.bus, config, [variant], buildArgs, images);
   }
   if (!compiled) return 1;
   if (ctx.options.json) {

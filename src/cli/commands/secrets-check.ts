@@ -8,11 +8,10 @@ import { LABEL_PROJECT } from '../../engine/stack/model.js';
 import { DevpipeError } from '../../errors.js';
 import type { LeakFinding } from '../../ports.js';
 import type { Context } from '../context.js';
-import { loadStackConfig, resolveStackSecrets } from '../stack.js';
+import { loadStack } from '../load.js';
 
 export async function run(ctx: Context, args: unknown[]): Promise<number> {
-  const config = await loadStackConfig(ctx);
-  const secrets = await resolveStackSecrets(ctx, config, undefined, false);
+  const { config, secrets } = await loadStack(ctx, { requireAll: false });
   return secrets.guard(async () => {
     await ctx.reporter();
     const docker = await ctx.docker();
@@ -36,7 +35,7 @@ export async function run(ctx: Context, args: unknown[]): Promise<number> {
       const findings = await scanner.scan(ref, needles);
       ctx.bus.emit('result', { command: 'secrets check', data: { image: ref, findings } });
       if (findings.length > 0) bad.push({ ref, findings });
-      else secrets.print(`ok    ${ref}: no value of ${needles.length} secret(s) in its layers, env, labels or history`);
+      else ctx.print(`ok    ${ref}: no value of ${needles.length} secret(s) in its layers, env, labels or history`);
     }
     if (bad.length > 0) {
       const first = bad[0]!;

@@ -1,35 +1,17 @@
-/** `devpipe status`: the stack's containers, found by label, with state, health and URL. */
-import { serviceUrls } from '../../engine/stack/model.js';
-import { stackStatus } from '../../engine/stack/manage.js';
-import type { StackConfig } from '../../spec/stack/index.js';
+/** `devpipe status`: the stack's services, found by label, with state, health and URL. */
+import { stackToManage } from '../../engine/project/managed.js';
+import { statusTable } from '../../ui/summaries.js';
 import type { Context } from '../context.js';
-import { isKubeTarget, loadStackConfig } from '../stack.js';
-import { stackToManage } from './down.js';
+import { tryLoadConfig } from '../load.js';
 
 export async function run(ctx: Context): Promise<number> {
-  let config: StackConfig | undefined;
-  try {
-    config = await loadStackConfig(ctx);
-  } catch {
-    config = undefined;
-  }
-  const managed = await stackToManage(ctx);
+  const config = await tryLoadConfig(ctx);
+  const managed = await stackToManage(await ctx.workspace(), await ctx.projectFiles());
   const project = managed.recorded ? managed.project : (config?.project ?? managed.project);
-  if (!managed.recorded && isKubeTarget(ctx, config)) return (await import('../kube-target.js')).runKubeStatus(ctx, project);
+  const target = await ctx.target(managed.recorded ? undefined : config);
   await ctx.reporter();
-  const docker = await ctx.docker();
-  await docker.engine.info();
-  const rows = await stackStatus(docker.containers, project);
-  ctx.bus.emit('result', { command: 'status', data: { project, services: rows } });
-  if (rows.length === 0) {
-    ctx.print(`${project}: not running (devpipe up starts it)`);
-    return 0;
-  }
-  ctx.print(`${project}:`);
-  for (const row of rows) {
-    const service = config?.services.find((s) => s.name === row.service);
-    const urls = service ? serviceUrls(service).join(' ') : '';
-    ctx.print(`  ${row.service.padEnd(12)} ${row.state.padEnd(9)} ${(row.health === 'none' ? '-' : row.health).padEnd(10)} ${urls.padEnd(24)} ${row.status}`);
-  }
+  const result = await target.stack.status(project, config);
+  ctx.bus.emit('result', { command: 'status', data: result.data });
+  for (const line of statusTable(result)) ctx.print(line);
   return 0;
 }

@@ -11,24 +11,26 @@ import { inputMatcher } from '../../engine/dev/inputs.js';
 import { toDevpipeError } from '../../errors.js';
 import { STACK_FILE } from '../../spec/stack/index.js';
 import type { StackConfig } from '../../spec/stack/types.js';
-import { defaultBlubberFile } from '../blubber.js';
+import { defaultBlubberFile } from '../../engine/project/blubber.js';
+import { dockerignorePatterns } from '../../engine/project/workspace.js';
+import { kubeUp } from '../../engine/targets/kube/up.js';
+import type { LoadedStack } from '../../engine/targets/types.js';
 import type { Context } from '../context.js';
-import { compileStackBuilds, loadStackConfig, resolveStackSecrets, type StackSecrets } from '../stack.js';
-import { kubeUp } from './up.js';
+import { loadStack } from '../load.js';
 
 interface State {
   config: StackConfig;
-  secrets: StackSecrets;
+  stack: LoadedStack;
   targets: Map<string, (relative: string) => boolean>;
 }
 
 async function load(ctx: Context, secretsFile: string | undefined, e2e: boolean): Promise<State> {
-  const config = await loadStackConfig(ctx);
-  const secrets = await resolveStackSecrets(ctx, config, secretsFile);
-  const [builds, { ignoreMatcher, readDockerignore }] = await Promise.all([compileStackBuilds(ctx, config, e2e, secretsFile), import('../../docker/context.js')]);
-  const ignorePatterns = await readDockerignore(ctx.projectDir);
-  const targets = new Map(builds.map((b) => [b.key, inputMatcher({ name: b.key, extraEntries: b.image.extraEntries, ignorePatterns, sendProject: b.image.sendProject }, (p) => ignoreMatcher(p))]));
-  return { config, secrets, targets };
+  const stack = await loadStack(ctx, { secretsFile, requireAll: true });
+  const ws = await ctx.workspace();
+  const builds = await stack.compile({ withSuite: e2e });
+  const ignorePatterns = await dockerignorePatterns(ws.reader);
+  const targets = new Map(builds.map((b) => [b.key, inputMatcher({ name: b.key, extraEntries: b.image.extraEntries, ignorePatterns, sendProject: b.image.sendProject }, (p) => ws.ignoreMatcher(p))]));
+  return { config: stack.config, stack, targets };
 }
 
 export async function devOnKube(ctx: Context, options: Record<string, unknown>): Promise<number> {
@@ -37,7 +39,8 @@ export async function devOnKube(ctx: Context, options: Record<string, unknown>):
   const e2e = options.e2e === true;
   await ctx.reporter('dev');
   let state = await load(ctx, secretsFile, e2e);
-  const deploy = async () => kubeUp(ctx, state.config, state.secrets, secretsFile, signal, e2e);
+  const ports = await (await import('../adapters.js')).kubePorts(ctx);
+  const deploy = async () => kubeUp(ports, state.stack, signal, e2e);
   const first = await deploy();
   const specFiles = [STACK_FILE, defaultBlubberFile, '.pipeline/config.yaml', '.dockerignore'];
   let n = 0;

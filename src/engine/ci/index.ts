@@ -3,7 +3,6 @@ export * from './ports.js';
 export * from './record.js';
 export * from './secrets.js';
 export { runPipeline, runExitCode, runStatus, planTasks, type PipelineRun, type PipelineOutcome } from './runner.js';
-export { summaryText, summaryRows } from './summary.js';
 export { teardown, type TeardownReport } from './teardown.js';
 export { sanitizeDestination, copySource, tailOutput } from './step-run.js';
 export { contextPath, isUrlContext } from './step-build.js';

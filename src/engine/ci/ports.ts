@@ -2,17 +2,15 @@
  * The ports `devpipe ci` needs beyond the shared ones (ports.ts): secret values for
  * `run.credentials`, `docker cp` semantics for `copy`, a registry push for `publish` (only when the
  * user configured a registry), the run records behind `--rerun`, and reading project files
- * (Blubber configs named at run time). Adapters live in docker/ and cli/ci/.
+ * (Blubber configs named at run time). Adapters live in docker/, fs/ and host/.
  */
 import type { ContainerCopier, ContainerRunner, ImageBuilder, ImagePusher, ImageStore } from '../../ports.js';
 import type { ResolvedDeploy } from '../../spec/pipeline/index.js';
 import type { RunRecord } from './record.js';
+import type { ProjectReader } from '../project/workspace.js';
 
-/**
- * Fake secret values by credential id. Stand-in until the local stack's secret resolution (issue
- * #5) lands; the runner only needs `get` and a description of where it looked.
- */
-export interface SecretSource {
+/** Fake secret values by credential id (`run.credentials`): the runner needs `get` and where it looked. */
+export interface CredentialSource {
   get(id: string): Promise<string | undefined>;
   /** Where values are looked up, for "missing id" errors: `env DEVPIPE_SECRET_<ID>, file x.yaml`. */
   describe(): string;
@@ -29,20 +27,17 @@ export interface RunRecords {
   location(runId?: string): string;
 }
 
-/** Project files the runner reads while running (Blubber files chosen by interpolation). */
-export interface ProjectFiles {
-  /** Text of a file relative to the repository root, or undefined when it does not exist. */
-  read(repoPath: string): Promise<string | undefined>;
-}
+/** Project files the runner reads while running (Blubber files chosen by interpolation): the project reader's `read`. */
+export type RepoFiles = Pick<ProjectReader, 'read'>;
 
 export interface CiPorts {
   builder: ImageBuilder;
   images: ImageStore;
   containers: ContainerRunner;
   copier: ContainerCopier;
-  secrets: SecretSource;
+  secrets: CredentialSource;
   records: RunRecords;
-  files: ProjectFiles;
+  files: RepoFiles;
   /** Present only when the user configured a registry. */
   pusher?: ImagePusher | undefined;
   /** Present only with `--target minikube`: runs `deploy` steps with Helm on the cluster. */

@@ -5,10 +5,10 @@
  */
 import { DevpipeError } from '../../errors.js';
 import { secretEnvVar } from '../stack/secrets.js';
-import type { SecretSource } from './ports.js';
+import type { CredentialSource } from './ports.js';
 
 /** Resolves a stage's credentials to env vars, or throws naming the missing id. */
-export async function credentialEnv(source: SecretSource, stage: string, credentials: readonly { id: string; name: string }[]): Promise<Record<string, string>> {
+export async function credentialEnv(source: CredentialSource, stage: string, credentials: readonly { id: string; name: string }[]): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
   for (const { id, name } of credentials) {
     const value = await source.get(id);

@@ -3,6 +3,7 @@ import type { EventBus } from '../events.js';
 import type { Bindings, Pipeline, PipelineConfig } from '../../spec/pipeline/index.js';
 import type { CiPorts } from './ports.js';
 import type { RunRecord } from './record.js';
+import { LABEL_MANAGED_BY, LABEL_OWNER_HOST, LABEL_OWNER_PID, LABEL_PIPELINE, LABEL_PROJECT, LABEL_RUN, LABEL_STAGE, MANAGED_BY } from '../labels.js';
 
 export interface CiRunOptions {
   /** Absolute path of the repository root (where `.pipeline/` is). */
@@ -52,12 +53,12 @@ export function taskId(state: RunState, stage: string): string {
 /** Labels on everything a stage creates. */
 export function stageLabels(state: RunState, stage: string): Record<string, string> {
   return {
-    'devpipe.managed-by': 'devpipe',
-    'devpipe.project': state.options.project,
-    'devpipe.run': state.runId,
-    'devpipe.pipeline': state.pipeline.name,
-    'devpipe.stage': stage,
-    ...(state.options.owner ? { 'devpipe.owner-pid': String(state.options.owner.pid), 'devpipe.owner-host': state.options.owner.host } : {}),
+    [LABEL_MANAGED_BY]: MANAGED_BY,
+    [LABEL_PROJECT]: state.options.project,
+    [LABEL_RUN]: state.runId,
+    [LABEL_PIPELINE]: state.pipeline.name,
+    [LABEL_STAGE]: stage,
+    ...(state.options.owner ? { [LABEL_OWNER_PID]: String(state.options.owner.pid), [LABEL_OWNER_HOST]: state.options.owner.host } : {}),
   };
 }
 

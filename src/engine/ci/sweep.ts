@@ -8,10 +8,9 @@
 import type { ContainerRunner } from '../../ports.js';
 import type { EventBus } from '../events.js';
 import type { RunRecords } from './ports.js';
+import { LABEL_OWNER_HOST, LABEL_OWNER_PID, LABEL_PROJECT, LABEL_RUN } from '../labels.js';
+export { LABEL_OWNER_HOST, LABEL_OWNER_PID, LABEL_RUN } from '../labels.js';
 
-export const LABEL_RUN = 'devpipe.run';
-export const LABEL_OWNER_PID = 'devpipe.owner-pid';
-export const LABEL_OWNER_HOST = 'devpipe.owner-host';
 
 export interface RunOwner {
   pid: number;
@@ -35,7 +34,7 @@ export async function sweepAbandonedRuns(
 ): Promise<SweepResult> {
   const result: SweepResult = { runs: [], containers: 0, problems: [] };
   const byRun = new Map<string, { ids: string[]; owner?: RunOwner | undefined }>();
-  for (const container of await ports.containers.list({ 'devpipe.project': project })) {
+  for (const container of await ports.containers.list({ [LABEL_PROJECT]: project })) {
     const run = container.labels[LABEL_RUN];
     if (!run) continue;
     const pid = Number(container.labels[LABEL_OWNER_PID]);

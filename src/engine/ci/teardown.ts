@@ -12,6 +12,7 @@
 import type { CiPorts } from './ports.js';
 import type { ContainerRunner } from '../../ports.js';
 import type { RunState } from './state.js';
+import { LABEL_PROJECT, LABEL_RUN, LABEL_STAGE } from '../labels.js';
 
 /** What teardown needs of a run (PipelineLib's and GitLab's runners alike). */
 export type TeardownState = Pick<RunState, 'runId' | 'record'> & { options: Pick<RunState['options'], 'keep'>; ports: Pick<CiPorts, 'containers' | 'images' | 'kube'> };
@@ -47,7 +48,7 @@ export async function teardown(state: TeardownState, passed: boolean): Promise<T
   }
   const names = new Set(record.containers);
   await attempt(report.problems, 'listing containers', async () => {
-    for (const c of await containers.list({ 'devpipe.run': state.runId })) names.add(c.name || c.id);
+    for (const c of await containers.list({ [LABEL_RUN]: state.runId })) names.add(c.name || c.id);
   });
   for (const name of names) if (await attempt(report.problems, `removing container ${name}`, () => containers.remove(name))) report.containersRemoved++;
   record.containers = [];
@@ -74,8 +75,8 @@ export async function teardown(state: TeardownState, passed: boolean): Promise<T
  */
 export async function sweepDeadRuns(containers: Pick<ContainerRunner, 'list' | 'remove'>, project: string, currentRun?: string): Promise<string[]> {
   const removed: string[] = [];
-  for (const c of await containers.list({ 'devpipe.project': project, 'devpipe.run': '' })) {
-    if (c.labels['devpipe.stage'] === undefined || c.labels['devpipe.run'] === currentRun) continue;
+  for (const c of await containers.list({ [LABEL_PROJECT]: project, [LABEL_RUN]: '' })) {
+    if (c.labels[LABEL_STAGE] === undefined || c.labels[LABEL_RUN] === currentRun) continue;
     await containers.remove(c.id);
     removed.push(c.name || c.id);
   }

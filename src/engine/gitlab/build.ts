@@ -1,7 +1,7 @@
 /**
  * Building a Blubber variant for a GitLab job with devpipe's own compiler and content-addressed
  * builder (the same path as `devpipe build` and PipelineLib's build step): the job's Blubber file
- * read through the ProjectFiles port, `--opt build-arg:K=V` as build arguments, the checkout (or
+ * read through the RepoFiles port, `--opt build-arg:K=V` as build arguments, the checkout (or
  * a directory inside it) as the context, `.devpipe/` never sent.
  */
 import { posix } from 'node:path';

@@ -1,17 +1,18 @@
 /** The ports and the state one GitLab CI run shares between its jobs and teardown. */
 import type { ContainerRunner, ImageBuilder, ImageFiles, ImagePusher, ImageStore } from '../../ports.js';
 import type { Plan, PipelineInput } from '../../spec/gitlab/index.js';
-import type { ProjectFiles, RunRecord, RunRecords, SecretSource } from '../ci/index.js';
+import type { RepoFiles, RunRecord, RunRecords, CredentialSource } from '../ci/index.js';
 import type { EventBus } from '../events.js';
+import { LABEL_JOB, LABEL_MANAGED_BY, LABEL_PIPELINE, LABEL_PROJECT, LABEL_RUN, MANAGED_BY } from '../labels.js';
 
 export interface GitlabPorts {
   builder: ImageBuilder;
   images: ImageStore;
   containers: ContainerRunner;
   imageFiles: ImageFiles;
-  secrets: SecretSource;
+  secrets: CredentialSource;
   records: RunRecords;
-  files: ProjectFiles;
+  files: RepoFiles;
   /** Present only when the user asked for a registry (--registry). */
   pusher?: ImagePusher | undefined;
 }
@@ -60,11 +61,11 @@ export const taskOf = (job: string) => job;
 
 export function jobLabels(state: GitlabState, job: string): Record<string, string> {
   return {
-    'devpipe.managed-by': 'devpipe',
-    'devpipe.project': state.options.project,
-    'devpipe.run': state.runId,
-    'devpipe.pipeline': 'gitlab',
-    'devpipe.job': job.replace(/[^A-Za-z0-9_.:@ [\]-]/g, '-'),
+    [LABEL_MANAGED_BY]: MANAGED_BY,
+    [LABEL_PROJECT]: state.options.project,
+    [LABEL_RUN]: state.runId,
+    [LABEL_PIPELINE]: 'gitlab',
+    [LABEL_JOB]: job.replace(/[^A-Za-z0-9_.:@ [\]-]/g, '-'),
   };
 }
 

@@ -3,6 +3,7 @@ import type { EventBus } from '../events.js';
 import { podState } from './diagnose.js';
 import { LABEL_SERVICE, projectSelector, PUBLISHED_SUFFIX } from './names.js';
 import type { HelmClient, HelmRelease, KubeClient, KubeObject } from './ports.js';
+import { LABEL_ROLE } from '../labels.js';
 
 /** What `down` removes (PVCs, i.e. named volumes, only with --volumes, by deleting the namespace). */
 export const DOWN_KINDS = 'deployments,replicasets,pods,services,jobs,secrets,configmaps';
@@ -41,7 +42,7 @@ export function kubeStatusRows(deployments: readonly KubeObject[], pods: readonl
   const rows: KubeStatusRow[] = deployments.map((d) => {
     const service = d.metadata.labels?.[LABEL_SERVICE] ?? d.metadata.name;
     const status = (d.status ?? {}) as { replicas?: number; readyReplicas?: number };
-    const mine = pods.filter((p) => p.metadata.labels?.[LABEL_SERVICE] === service && p.metadata.labels?.['devpipe.role'] !== 'e2e').map(podState);
+    const mine = pods.filter((p) => p.metadata.labels?.[LABEL_SERVICE] === service && p.metadata.labels?.[LABEL_ROLE] !== 'e2e').map(podState);
     const worst = mine.find((p) => !p.ready);
     return {
       service,

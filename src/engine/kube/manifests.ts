@@ -17,6 +17,7 @@ import { InternalError } from '../../errors.js';
 import type { HealthcheckConfig, SecretUse } from '../../spec/stack/types.js';
 import type { ServiceModel, StackModel, SuiteModel } from '../stack/model.js';
 import { kubeLabels, LABEL_PROJECT, LABEL_ROLE, LABEL_RUN, LABEL_SERVICE, PUBLISHED_SUFFIX, SECRET_NAME } from './names.js';
+import { ANNOTATION_CHECKSUM, ANNOTATION_HOST_PORTS, LABEL_SOURCE } from '../labels.js';
 
 export type Manifest = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels: Record<string, string>; [k: string]: unknown } };
 
@@ -137,7 +138,7 @@ function serviceObjects(model: StackModel, svc: ServiceModel, options: RenderOpt
     out.push({
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: meta(cmName, ns, { ...svc.labels, 'devpipe.source': v.host.replace(/^\.\//, '') }),
+      metadata: meta(cmName, ns, { ...svc.labels, [LABEL_SOURCE]: v.host.replace(/^\.\//, '') }),
       ...(Object.keys(data).length > 0 ? { data } : {}),
       ...(Object.keys(binaryData).length > 0 ? { binaryData } : {}),
     });
@@ -154,7 +155,7 @@ function serviceObjects(model: StackModel, svc: ServiceModel, options: RenderOpt
       replicas: 1,
       selector: { matchLabels: selector },
       template: {
-        metadata: { labels: kubeLabels(svc.labels), annotations: { 'devpipe.checksum': checksum([used, bound]) } },
+        metadata: { labels: kubeLabels(svc.labels), annotations: { [ANNOTATION_CHECKSUM]: checksum([used, bound]) } },
         spec: {
           // No `<SERVICE>_PORT=tcp://…` variables: the environment is what devpipe.yaml says, as on compose.
           enableServiceLinks: false,
@@ -171,7 +172,7 @@ function serviceObjects(model: StackModel, svc: ServiceModel, options: RenderOpt
     out.push({
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: meta(`${svc.name}${PUBLISHED_SUFFIX}`, ns, svc.labels, { annotations: { 'devpipe.host-ports': svc.ports.map((p) => `${p.host}:${p.container}`).join(',') } }),
+      metadata: meta(`${svc.name}${PUBLISHED_SUFFIX}`, ns, svc.labels, { annotations: { [ANNOTATION_HOST_PORTS]: svc.ports.map((p) => `${p.host}:${p.container}`).join(',') } }),
       spec: { type: 'NodePort', selector, ports: svc.ports.map((p) => ({ name: `p${p.container}`, port: p.container, targetPort: p.container, protocol: 'TCP' })) },
     });
   }

@@ -13,6 +13,7 @@ import { hintFor, podState, rolloutError, type PodState } from './diagnose.js';
 import { jobName, suiteJob } from './manifests.js';
 import { projectSelector, serviceSelector, LABEL_RUN } from './names.js';
 import type { KubeClient } from './ports.js';
+import { LABEL_ROLE, LABEL_SERVICE } from '../labels.js';
 
 export interface KubeSuiteOptions {
   run: string;
@@ -33,10 +34,10 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** Every service must have a ready pod before the suite runs. */
 export async function requireKubeStackUp(kubectl: KubeClient, model: StackModel, skip: ReadonlySet<string> = new Set()): Promise<void> {
-  const pods = await kubectl.get('pods', projectSelector(model.project, { 'devpipe.role': 'stack' }));
+  const pods = await kubectl.get('pods', projectSelector(model.project, { [LABEL_ROLE]: 'stack' }));
   const down = model.services
     .filter((s) => !skip.has(s.name))
-    .filter((s) => !pods.some((p) => p.metadata.labels?.['devpipe.service'] === s.name && podState(p).ready))
+    .filter((s) => !pods.some((p) => p.metadata.labels?.[LABEL_SERVICE] === s.name && podState(p).ready))
     .map((s) => s.name);
   if (down.length > 0) {
     throw new DevpipeError('usage', `the stack is not up on ${kubectl.target.context}/${kubectl.target.namespace}: ${down.join(', ')} not ready`, {

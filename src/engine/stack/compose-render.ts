@@ -9,6 +9,7 @@ import { POD_IMAGE, POD_PROGRAM } from '../../ports.js';
 import type { HealthcheckConfig } from '../../spec/stack/types.js';
 import { LABEL_PROJECT, LABEL_ROLE, LABEL_SERVICE, stackLabels, type ServiceModel, type StackModel } from './model.js';
 import { httpProbeCommand, sidecarScript } from './sidecar.js';
+import { LABEL_MANAGED_BY, LABEL_POD_OF, LABEL_SIDECAR_OF, MANAGED_BY } from '../labels.js';
 
 export interface ComposePaths {
   /** Absolute project directory (bind mounts are relative to it). */
@@ -100,7 +101,7 @@ function service(model: StackModel, svc: ServiceModel, paths: ComposePaths): Rec
 function pod(model: StackModel, svc: ServiceModel): Record<string, unknown> {
   const out: Record<string, unknown> = { image: POD_IMAGE, entrypoint: [POD_PROGRAM] };
   if (svc.ports.length > 0) out.ports = svc.ports.map((p) => `${p.host}:${p.container}`);
-  out.labels = { [LABEL_PROJECT]: model.project, [LABEL_ROLE]: 'pod', 'devpipe.pod-of': svc.name, 'devpipe.managed-by': 'devpipe' };
+  out.labels = { [LABEL_PROJECT]: model.project, [LABEL_ROLE]: 'pod', [LABEL_POD_OF]: svc.name, [LABEL_MANAGED_BY]: MANAGED_BY };
   out.networks = { default: { aliases: [svc.name] } };
   out.stop_grace_period = '0s';
   return out;
@@ -111,7 +112,7 @@ function sidecar(model: StackModel, svc: ServiceModel, image: string): Record<st
   const out: Record<string, unknown> = {
     image,
     entrypoint: ['/bin/sh', '-c', escapeDollars(sidecarScript(svc.name, svc.listeners))],
-    labels: { ...stackLabels(model.project, svc.sidecar ?? svc.name), 'devpipe.sidecar-of': svc.name },
+    labels: { ...stackLabels(model.project, svc.sidecar ?? svc.name), [LABEL_SIDECAR_OF]: svc.name },
     network_mode: `service:${svc.pod ?? svc.name}`,
   };
   if (svc.healthcheck?.http) out.healthcheck = healthcheck(svc.healthcheck);

@@ -43,7 +43,7 @@ export async function downStack(
   options: { volumes: boolean; signal?: AbortSignal | undefined },
 ): Promise<DownResult> {
   // The dev loop's network anchors first: a network with a container on it cannot be removed.
-  for (const anchor of await ports.containers.list({ [LABEL_PROJECT]: project, 'devpipe.role': 'anchor' })) await ports.containers.remove(anchor.id);
+  for (const anchor of await ports.containers.list({ [LABEL_PROJECT]: project, [LABEL_ROLE]: 'anchor' })) await ports.containers.remove(anchor.id);
   let deployerFailed: string | undefined;
   if (target) {
     const started = Date.now();
@@ -93,7 +93,7 @@ export function statusRows(containers: readonly ContainerInfo[]): StatusRow[] {
     .filter((c) => c.labels[LABEL_SERVICE] !== undefined)
     .map((c) => ({
       service: c.labels[LABEL_SERVICE] ?? '?',
-      role: c.labels['devpipe.role'] ?? 'stack',
+      role: c.labels[LABEL_ROLE] ?? 'stack',
       state: c.state,
       health: healthOf(c.status),
       status: c.status,

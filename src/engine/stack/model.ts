@@ -4,11 +4,11 @@
  * renderer turns it into a compose file; the kube renderer (issue #7) into manifests. Pure.
  */
 import type { ImageSource, ServiceConfig, StackConfig, SuiteConfig } from '../../spec/stack/types.js';
+import { repositoryName } from '../build.js';
+import { LABEL_MANAGED_BY, LABEL_PROJECT, LABEL_ROLE, LABEL_SERVICE, MANAGED_BY } from '../labels.js';
 
-export const LABEL_PROJECT = 'devpipe.project';
-export const LABEL_SERVICE = 'devpipe.service';
-export const LABEL_ROLE = 'devpipe.role';
-export const LABEL_RUN = 'devpipe.run';
+/** Label keys live in engine/labels.ts; these are re-exported for the stack's modules. */
+export { LABEL_PROJECT, LABEL_ROLE, LABEL_RUN, LABEL_SERVICE } from '../labels.js';
 export const E2E_SERVICE = 'e2e';
 
 /** `blubber file#variant`: one image per distinct build. */
@@ -76,7 +76,7 @@ export function networkName(project: string): string {
 
 /** Labels for one object of the stack. */
 export function stackLabels(project: string, service: string, role: 'stack' | 'e2e' = 'stack'): Record<string, string> {
-  return { [LABEL_PROJECT]: project, [LABEL_SERVICE]: service, [LABEL_ROLE]: role, 'devpipe.managed-by': 'devpipe' };
+  return { [LABEL_PROJECT]: project, [LABEL_SERVICE]: service, [LABEL_ROLE]: role, [LABEL_MANAGED_BY]: MANAGED_BY };
 }
 
 function refOf(source: ImageSource, built: ReadonlyMap<string, string>): string | undefined {
@@ -130,4 +130,14 @@ export function stackModel(config: StackConfig, built: ReadonlyMap<string, strin
 /** Where a service is reachable from this machine. */
 export function serviceUrls(service: Pick<ServiceConfig, 'ports'>): string[] {
   return service.ports.map((p) => `http://localhost:${p.host}`);
+}
+
+/** Image refs as a dry run shows them: built images are `<project>:<variant>-<content hash>`. */
+export function placeholderRefs(config: StackConfig): Map<string, string> {
+  const project = repositoryName(config.project);
+  const refs = new Map<string, string>();
+  for (const image of [...config.services.map((s) => s.image), ...(config.e2e ? [config.e2e.image] : [])]) {
+    if (image.kind === 'build') refs.set(buildKey(image), `${project}:${image.variant}-<content hash>`);
+  }
+  return refs;
 }

@@ -7,6 +7,9 @@ import type { BuiltImage } from '../build.js';
 import type { DevPlan } from '../dev/plan.js';
 import type { SyncTarget } from '../dev/sync.js';
 import type { StackModel } from '../stack/model.js';
+import type { StackBuild } from '../stack/up.js';
+import type { StackSecrets } from '../project/secrets.js';
+import type { StackConfig } from '../../spec/stack/index.js';
 
 export type TargetName = 'compose' | 'minikube';
 
@@ -77,4 +80,109 @@ export interface DevTarget {
   deployer: DevDeployer;
   syncer: DevSyncer;
   suites: DevSuites;
+}
+
+/** A loaded stack as the stack commands hand it to a target. */
+export interface LoadedStack {
+  config: StackConfig;
+  secrets: StackSecrets;
+  /** Compiles the stack's builds (refusing contexts that would hold a secret). */
+  compile(options: { withSuite: boolean; onlySuite?: boolean }): Promise<StackBuild[]>;
+}
+
+/** A service of a stack that is up, as the summary shows it. */
+export interface ServiceSummary {
+  name: string;
+  /** URLs, or how it is reached (`(helm release x)`, `(in-cluster only)`). */
+  reach: string[];
+  image: string;
+  kind?: string | undefined;
+}
+
+export interface UpResult {
+  project: string;
+  /** Where it runs, when not this machine's Compose (`minikube/devpipe-x`). */
+  where?: string | undefined;
+  /** How images got there, when it matters. */
+  note?: string | undefined;
+  services: ServiceSummary[];
+  /** Extra lines after the table (how to forward ports). */
+  hints: string[];
+  /** The target flag to repeat in the next commands (`--target minikube`), or ''. */
+  targetFlag: string;
+  /** The `result` event's data (--json). */
+  data: unknown;
+}
+
+export interface DryRun {
+  text: string;
+  data: unknown;
+}
+
+export interface DownResult {
+  project: string;
+  where?: string | undefined;
+  volumes: boolean;
+  removedVolumes: string[];
+  /** Kube: the namespace went too (with --volumes). */
+  namespaceDeleted?: boolean | undefined;
+  releases: string[];
+  swept: string[];
+  images: string[];
+  data: unknown;
+}
+
+export interface StatusRow {
+  service: string;
+  state: string;
+  health?: string | undefined;
+  kind?: string | undefined;
+  ready?: string | undefined;
+  urls: string[];
+  detail?: string | undefined;
+}
+
+export interface StatusResult {
+  project: string;
+  where?: string | undefined;
+  rows: StatusRow[];
+  targetFlag: string;
+  data: unknown;
+}
+
+export interface E2eResult {
+  project: string;
+  where?: string | undefined;
+  run: string;
+  exitCode: number;
+  durationMs: number;
+  reportDir: string | undefined;
+  targetFlag: string;
+  data: unknown;
+}
+
+/** The stack commands' view of a target: up, down, status, logs. */
+export interface StackRunner {
+  up(stack: LoadedStack, options: { signal?: AbortSignal | undefined; forward?: boolean | undefined }): Promise<UpResult>;
+  /** What `up` would do, refusing what `up` would refuse; builds and starts nothing. */
+  dryRun(stack: LoadedStack): Promise<DryRun>;
+  down(project: string, options: { volumes: boolean; images: boolean; signal?: AbortSignal | undefined }): Promise<DownResult>;
+  status(project: string, config: StackConfig | undefined): Promise<StatusResult>;
+  logs(stack: LoadedStack, services: readonly string[], options: { follow: boolean; signal?: AbortSignal | undefined; onLine(line: string): void }): Promise<void>;
+  /** `up --forward`: keeps localhost:HOST reaching each published port until `signal` (`say` shows progress). */
+  forward(stack: LoadedStack, signal: AbortSignal | undefined, say: (line: string) => void): Promise<void>;
+}
+
+/** Runs the e2e suite against the stack that is up. */
+export interface SuiteRunner {
+  e2e(stack: LoadedStack, options: { signal?: AbortSignal | undefined }): Promise<E2eResult>;
+}
+
+/** A deploy target: chosen once by the composition root, used by every command alike. */
+export interface DeployTarget {
+  readonly name: TargetName;
+  stack: StackRunner;
+  suites: SuiteRunner;
+  /** The dev loop's ports on this target, for a project. */
+  dev(project: string): Promise<DevTarget>;
 }

@@ -5,7 +5,7 @@
  */
 import { requestLabels } from '../labels.js';
 import { createHash } from 'node:crypto';
-import type { CiPorts, ContainerCopier, ImagePusher, ProjectFiles, RunRecord, RunRecords, SecretSource } from '../../../src/engine/ci/index.js';
+import type { CiPorts, ContainerCopier, ImagePusher, RepoFiles, RunRecord, RunRecords, CredentialSource } from '../../../src/engine/ci/index.js';
 import type { BuildRequest, BuildResult, ContainerInfo, ContainerRunner, ImageBuilder, ImageInfo, ImageStore, RunRequest, RunResult } from '../../../src/ports.js';
 
 export interface Behaviour {
@@ -116,7 +116,7 @@ export class FakeWorld {
   readonly pushed: string[] = [];
   readonly pusher: ImagePusher = { push: async (ref) => void this.pushed.push(ref) };
 
-  readonly secretSource: SecretSource = {
+  readonly secretSource: CredentialSource = {
     get: async (id) => this.secrets[id],
     describe: () => 'fake secrets',
   };
@@ -127,7 +127,7 @@ export class FakeWorld {
     location: (runId) => `/fake/.devpipe/runs/${runId ?? ''}`,
   };
 
-  readonly projectFiles: ProjectFiles = { read: async (p) => this.files[p] };
+  readonly projectFiles: RepoFiles = { read: async (p) => this.files[p] };
 
   ports(withPusher = false): CiPorts {
     return {

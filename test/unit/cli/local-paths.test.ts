@@ -3,7 +3,8 @@ import { mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import { preflight } from '../../../src/cli/ci/preflight.js';
+import { NodeProjectReader } from '../../../src/fs/project-reader.js';
+import { preflight } from '../../../src/engine/ci/preflight.js';
 import { loadPipelineConfig } from '../../../src/spec/pipeline/index.js';
 import { runCli } from '../../helpers/cli.js';
 import { tempProject } from '../../helpers/tmp.js';
@@ -51,7 +52,7 @@ test('ci: the preflight refuses the same escapes (exit 2, located), before any s
   const dir = await project(cases[0]!.variant);
   const loaded = loadPipelineConfig('pipelines:\n  test:\n    blubberfile: blubber.yaml\n    stages:\n      - name: production\n        build: production\n', '.pipeline/config.yaml');
   if (!loaded.ok) return t.fail(JSON.stringify(loaded.errors));
-  const checked = await preflight(dir, loaded.value, ['test'], 'test');
+  const checked = await preflight(new NodeProjectReader(dir), loaded.value, ['test'], 'test');
   t.is(checked.errors.length, 1);
   t.like(checked.errors[0], { path: 'variants.production.copies[0].source', line: 9 });
 });
@@ -69,6 +70,6 @@ test('ci: a blubberfile named outside the repository (..) is exit 2 located, nev
   const dir = await tempProject({ 'src/a.js': 'a' });
   const loaded = loadPipelineConfig('pipelines:\n  test:\n    blubberfile: ../../../etc/hostname\n    stages:\n      - name: production\n        build: production\n', '.pipeline/config.yaml');
   if (!loaded.ok) return t.fail(JSON.stringify(loaded.errors));
-  const checked = await preflight(dir, loaded.value, ['test'], 'test');
+  const checked = await preflight(new NodeProjectReader(dir), loaded.value, ['test'], 'test');
   t.true(checked.errors.some((e) => /resolves outside the repository/.test(e.message) && e.line === 3), JSON.stringify(checked.errors));
 });

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import { hostTrustMode, mergeBundles, resolveHostTrust } from '../../../src/cli/trust.js';
+import { hostTrustMode, mergeBundles, resolveHostTrust } from '../../../src/host/trust.js';
 import { emptySettings, loadUserSettings, aliasFor } from '../../../src/spec/settings/index.js';
 
 const cert = (body: string) => `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----`;

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { pipelineBlubberFiles, stackFileFor } from '../../../src/cli/blubber.js';
+import { pipelineBlubberFiles, stackFileFor } from '../../../src/engine/project/blubber.js';
 import { restartsAfterSync } from '../../../src/engine/dev/iteration.js';
 import type { DevPlan } from '../../../src/engine/dev/plan.js';
 

@@ -1,8 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
-import { parseRemote } from '../../../../src/cli/gitlab/checkout.js';
-import { chooseCi } from '../../../../src/cli/gitlab/detect.js';
+import { parseRemote } from '../../../../src/engine/gitlab/checkout.js';
+import { chooseCi } from '../../../../src/engine/ci/choose.js';
+import { NodeProjectReader } from '../../../../src/fs/project-reader.js';
 import { tempProject } from '../../../helpers/tmp.js';
 
 const remotes = test.macro({
@@ -18,17 +19,17 @@ test(remotes, 'https://gerrit.wikimedia.org/r/mediawiki/services/kask', { host: 
 test(remotes, '/local/path', undefined);
 
 test('which CI: config.yaml when present, .gitlab-ci.yml otherwise; --ci chooses; GitLab flags choose GitLab', async (t) => {
-  const both = await tempProject({ '.gitlab-ci.yml': 'j: {script: [x]}\n', '.pipeline/config.yaml': 'pipelines: {}\n' });
-  t.deepEqual(chooseCi(both, {}).kind, 'pipelinelib');
-  t.regex(chooseCi(both, {}).note!, /--ci gitlab/);
-  t.is(chooseCi(both, { ci: 'gitlab' }).kind, 'gitlab');
-  t.is(chooseCi(both, { plan: true }).kind, 'gitlab');
-  t.is(chooseCi(both, { var: [], changed: [], run: [] }).kind, 'pipelinelib', 'empty repeatable defaults do not count');
-  t.throws(() => chooseCi(both, { ci: 'pipelinelib', source: 'push' }), { message: /--source applies to GitLab CI/ });
-  const gitlab = await tempProject({ '.gitlab-ci.yml': 'j: {script: [x]}\n' });
-  t.is(chooseCi(gitlab, {}).kind, 'gitlab');
+  const both = new NodeProjectReader(await tempProject({ '.gitlab-ci.yml': 'j: {script: [x]}\n', '.pipeline/config.yaml': 'pipelines: {}\n' }));
+  t.deepEqual((await chooseCi(both, {})).kind, 'pipelinelib');
+  t.regex((await chooseCi(both, {})).note!, /--ci gitlab/);
+  t.is((await chooseCi(both, { ci: 'gitlab' })).kind, 'gitlab');
+  t.is((await chooseCi(both, { plan: true })).kind, 'gitlab');
+  t.is((await chooseCi(both, { var: [], changed: [], run: [] })).kind, 'pipelinelib', 'empty repeatable defaults do not count');
+  await t.throwsAsync(() => chooseCi(both, { ci: 'pipelinelib', source: 'push' }), { message: /--source applies to GitLab CI/ });
+  const gitlab = new NodeProjectReader(await tempProject({ '.gitlab-ci.yml': 'j: {script: [x]}\n' }));
+  t.is((await chooseCi(gitlab, {})).kind, 'gitlab');
   const plib = await tempProject({});
   await mkdir(path.join(plib, '.pipeline'));
   await writeFile(path.join(plib, '.pipeline/config.yaml'), 'pipelines: {}\n');
-  t.is(chooseCi(plib, {}).kind, 'pipelinelib');
+  t.is((await chooseCi(new NodeProjectReader(plib), {})).kind, 'pipelinelib');
 });

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { copySource, credentialEnv, isUrlContext, pushRef, redact, sanitizeDestination, summaryRows, tailOutput, runExitCode, type SecretSource } from '../../../../src/engine/ci/index.js';
+import { copySource, credentialEnv, isUrlContext, pushRef, redact, sanitizeDestination, tailOutput, runExitCode, type CredentialSource } from '../../../../src/engine/ci/index.js';
+import { summaryRows } from '../../../../src/ui/ci-summary.js';
 import { secretEnvVar } from '../../../../src/engine/stack/secrets.js';
 import { DevpipeError } from '../../../../src/errors.js';
 
@@ -37,7 +38,7 @@ test('push refs join the configured registry, name and tag', (t) => {
 test('credentials resolve through the secret source; a missing id names it and every place devpipe looked', async (t) => {
   t.is(secretEnvVar('sonar-api.key'), 'DEVPIPE_SECRET_SONAR_API_KEY');
   const values: Record<string, string> = { A: 'from-env', B: 'b' };
-  const source: SecretSource = { get: async (id) => values[id], describe: () => 'env DEVPIPE_SECRET_<ID>, fakes in .pipeline/devpipe.yaml' };
+  const source: CredentialSource = { get: async (id) => values[id], describe: () => 'env DEVPIPE_SECRET_<ID>, fakes in .pipeline/devpipe.yaml' };
   t.deepEqual(await credentialEnv(source, 'test', [{ id: 'A', name: 'X' }, { id: 'B', name: 'Y' }]), { X: 'from-env', Y: 'b' });
   const error = await t.throwsAsync(credentialEnv(source, 'test', [{ id: 'C', name: 'Z' }]), { instanceOf: DevpipeError });
   t.is(error!.message, 'stage `test`: no value for credential `C` (run.credentials, exposed as Z)');

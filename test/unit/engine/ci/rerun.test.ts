@@ -1,5 +1,6 @@
 import test from 'ava';
-import { planRerun, rerunCommand, summaryText, type RunRecord } from '../../../../src/engine/ci/index.js';
+import { planRerun, rerunCommand, type RunRecord } from '../../../../src/engine/ci/index.js';
+import { summaryText } from '../../../../src/ui/ci-summary.js';
 import { DevpipeError } from '../../../../src/errors.js';
 import { findPipeline, loadPipelineConfig } from '../../../../src/spec/pipeline/index.js';
 import { diamond, runYaml, world } from './harness.js';

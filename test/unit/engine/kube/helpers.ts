@@ -1,7 +1,7 @@
 /** The fixture's stack config, loaded as `devpipe up` loads it (no CLI, no cluster). */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { readBuiltinProfiles } from '../../../../src/cli/stack.js';
+import { readBuiltinProfiles } from '../../../../src/host/profiles.js';
 import { loadStack, type StackConfig } from '../../../../src/spec/stack/index.js';
 import { repoRoot } from '../../../helpers/cli.js';
 

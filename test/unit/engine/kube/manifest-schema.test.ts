@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import test from 'ava';
-import { readBuiltinProfiles } from '../../../../src/cli/stack.js';
+import { readBuiltinProfiles } from '../../../../src/host/profiles.js';
 import { renderStack, suiteJob, type Manifest } from '../../../../src/engine/kube/manifests.js';
 import { stackModel } from '../../../../src/engine/stack/model.js';
 import { loadStack, type StackConfig } from '../../../../src/spec/stack/index.js';

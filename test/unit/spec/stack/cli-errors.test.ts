@@ -95,7 +95,7 @@ test('up --dry-run prints the effective config with a profile and the compose fi
 
 test('credentialSource: run.credentials of devpipe ci resolve the same ids in the same order', async (t) => {
   const { Context } = await import('../../../../src/cli/context.js');
-  const { credentialSource } = await import('../../../../src/cli/stack.js');
+  const { credentialSource } = await import('../../../../src/engine/project/secrets.js');
   const { Writable } = await import('node:stream');
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
   const dir = await project(`${pinned}    secrets: [tok, other]\nsecrets:\n  tok: fake-tok-value\n  other: fake-other\n`, {
@@ -104,7 +104,7 @@ test('credentialSource: run.credentials of devpipe ci resolve the same ids in th
   });
   const env = { XDG_CONFIG_HOME: `${dir}/xdg`, DEVPIPE_SECRET_ENVONLY: 'from-env-4', CI: 'true' };
   const ctx = new Context({ json: false, verbose: false, color: false, dir }, env, { out: sink, err: sink }, dir);
-  const source = await credentialSource(ctx, 'flag.yaml');
+  const source = await credentialSource(await ctx.workspace(), 'flag.yaml');
   t.is(await source.get('tok'), 'fake-tok-value');
   t.is(await source.get('other'), 'from-user-1');
   t.is(await source.get('undeclared'), 'from-user-2');

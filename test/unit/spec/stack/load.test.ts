@@ -3,7 +3,7 @@ import path from 'node:path';
 import test from 'ava';
 import { formatIssue } from '../../../../src/spec/issues.js';
 import { loadStack, type BuiltinProfile, type StackConfig } from '../../../../src/spec/stack/index.js';
-import { readBuiltinProfiles } from '../../../../src/cli/stack.js';
+import { readBuiltinProfiles } from '../../../../src/host/profiles.js';
 import { repoRoot } from '../../../helpers/cli.js';
 
 const builtins: BuiltinProfile[] = await readBuiltinProfiles(path.join(repoRoot, 'profiles'));
