@@ -94,7 +94,7 @@ async function rawBaseline(root: string, env: Record<string, string>): Promise<n
   writeFileSync(path.join(dir, 'api_token'), 'fake-node-token-for-local-dev\n');
   const name = `devpipe-bench-node-raw-${process.pid}`;
   const cycle = () => {
-    docker(['build', '-q', '-t', name, '.'], dir);
+    docker(['build', '-q', '--force-rm', '-t', name, '.'], dir);
     docker(['rm', '-f', name]);
     docker(['run', '-d', '--name', name, '-p', `${port}:8080`, '-v', `${path.join(dir, 'api_token')}:/run/secrets/api_token:ro`, name]);
   };
