@@ -24,6 +24,21 @@ export default tseslint.config(
     },
   },
   {
+    // cli/: only the composition root (context.ts, adapters.ts) builds adapters or touches the disk;
+    // commands parse, call the engine, render through ui/ (docs/architecture.md).
+    files: ['src/cli/**/*.ts'],
+    ignores: ['src/cli/context.ts', 'src/cli/adapters.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: drivers.map((name) => ({ name, message: 'Only the composition root (cli/context.ts, cli/adapters.ts) builds adapters.' })),
+        patterns: [
+          { group: ['node:fs', 'node:fs/*', 'node:child_process', 'fs', 'child_process'], message: 'Commands do no I/O of their own: ask the engine, through the ports the composition root builds.' },
+          { group: ['../docker/*', '../compose/*', '../kube/*', '../watch/*', '../fs/*', '../process/*', '../host/*', '../secrets/*', '../../docker/*', '../../compose/*', '../../kube/*', '../../watch/*', '../../fs/*', '../../process/*', '../../host/*', '../../secrets/*'], message: 'Adapters are built in the composition root (cli/context.ts, cli/adapters.ts) only.' },
+        ],
+      }],
+    },
+  },
+  {
     files: ['bin/**/*.js', 'scripts/**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly' } },
   },

@@ -46,11 +46,13 @@ export async function deployTarget(ctx: Context, name: TargetName): Promise<Depl
     const [{ kubeTarget }, { kubeDryRunText }] = await Promise.all([import('../engine/targets/kube/index.js'), import('../ui/kube-dry-run.js')]);
     return kubeTarget(await kubePorts(ctx), ctx.redactor, (dry, timeoutMs) => kubeDryRunText(dry, { timeoutMs, root: ctx.projectDir }));
   }
-  const { composeTarget } = await import('../engine/targets/compose/index.js');
+  const [{ composeTarget }, { composeDevTarget }] = await Promise.all([import('../engine/targets/compose/index.js'), import('../engine/targets/compose/dev.js')]);
   const ports = await composePorts(ctx, name);
   return composeTarget(ports, async () => {
-    // TEMPORARY until the dev loop works through DevTarget (issue 17): `dev` builds its loop itself.
-    throw new (await import('../errors.js')).DevpipeError('internal', 'the compose dev target is not wired yet');
+    const docker = await ctx.docker();
+    await docker.engine.info();
+    await ports.deployer.describe();
+    return composeDevTarget({ ...ports, syncer: docker.syncer, replacer: docker.replacer }, ctx.bus);
   });
 }
 

@@ -15,7 +15,8 @@ export interface MainOptions {
   stderr?: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-export type CommandModule = { run(ctx: Context, args: unknown[], options: Record<string, unknown>): Promise<number> };
+/** A command: its options are the typed interface declared beside it (what commander parsed, plus the run's signal). */
+export type CommandModule = { run(ctx: Context, args: unknown[], options: never): Promise<number> };
 
 const modules: Record<string, () => Promise<CommandModule>> = {
   doctor: () => import('./commands/doctor.js'),
@@ -38,19 +39,6 @@ function packageVersion(): string {
   return (require('../../package.json') as { version: string }).version;
 }
 
-/** `-C DIR` must name a directory: a file or a missing path is a usage error (exit 2), not ENOTDIR. */
-async function checkProjectDir(dir: string, cwd: string): Promise<void> {
-  const { stat } = await import('node:fs/promises');
-  const path = await import('node:path');
-  const absolute = path.resolve(cwd, dir);
-  const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => error);
-  if (info instanceof Error) {
-    if (info.code === 'ENOENT' || info.code === 'ENOTDIR') throw new DevpipeError('usage', `-C ${dir}: no such directory (${absolute})`, { hint: 'pass the project directory (the one holding .pipeline/)', cause: info });
-    throw new DevpipeError('environment', `-C ${dir}: cannot read ${absolute}: ${info.message}`, { cause: info });
-  }
-  if (!info.isDirectory()) throw new DevpipeError('usage', `-C ${dir}: ${absolute} is a file, not a directory`, { hint: 'pass the project directory (the one holding .pipeline/), not a file in it' });
-}
-
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   const env = options.env ?? process.env;
   const stdout = options.stdout ?? process.stdout;
@@ -63,8 +51,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     globals = g;
     const load = modules[name];
     if (!load) throw new DevpipeError('internal', `no module for command ${name}`);
+    const { Context, checkProjectDir } = await import('./context.js');
     if (g.dir !== undefined) await checkProjectDir(g.dir, options.cwd ?? process.cwd());
-    const { Context } = await import('./context.js');
     ctx = new Context(g, env, { out: stdout, err: stderr }, options.cwd ?? process.cwd());
     const abort = new AbortController();
     // `on`, not `once`: signal-exit (used by execa and listr2) re-raises a signal when no other
@@ -78,7 +66,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     process.on('SIGTERM', onSignal);
     try {
       const module = await load();
-      return await module.run(ctx, args, { ...opts, signal: abort.signal });
+      return await module.run(ctx, args, { ...opts, signal: abort.signal } as never);
     } finally {
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);

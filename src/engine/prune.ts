@@ -8,6 +8,7 @@
  */
 import type { ContainerInfo, ContainerRunner, ImageInfo, ImageStore } from '../ports.js';
 import type { EventBus } from './events.js';
+import { LABEL_PROJECT } from './labels.js';
 
 export interface PrunePlan {
   containers: { id: string; name: string; state: string }[];
@@ -96,4 +97,13 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} kB`;
   if (bytes < 1024 * 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
   return `${(bytes / 1024 / 1024 / 1024).toFixed(2)} GB`;
+}
+
+/** Everything of these projects (by the project label), unique by ID. */
+export async function projectPlan(ports: { images: ImageStore; containers: ContainerRunner }, projects: readonly string[], keep: number): Promise<PrunePlan> {
+  const labels = [...new Set(projects)].map((project) => ({ [LABEL_PROJECT]: project }));
+  const images = (await Promise.all(labels.map((l) => ports.images.list(l)))).flat();
+  const containers = (await Promise.all(labels.map((l) => ports.containers.list(l)))).flat();
+  const unique = <T extends { id: string }>(items: T[]) => [...new Map(items.map((i) => [i.id, i])).values()];
+  return planPrune(unique(images), unique(containers), keep);
 }

@@ -61,7 +61,7 @@ export async function run(ctx: Context, args: unknown[], options: CiOptions): Pr
   const rerun = options.rerun === true ? true : typeof options.rerun === 'string' ? options.rerun : undefined;
   // Attached first, so the spec's warnings are shown even when the run stops before the engine.
   await ctx.reporter();
-  const host = await (await import('../adapters.js')).ciHost(ctx);
+  const host = await ctx.ciHost();
   if (ci.kind === 'gitlab') {
     const list = (value: string[] | undefined) => value ?? [];
     const result = await runGitlabCi(host, {

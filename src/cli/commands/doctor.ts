@@ -6,7 +6,7 @@ import type { Context } from '../context.js';
 
 export async function run(ctx: Context): Promise<number> {
   const target: Target = ctx.targetName(undefined);
-  const host = await (await import('../adapters.js')).doctorHost(ctx);
+  const host = await ctx.doctorHost();
   const facts = await gatherFacts(host);
   const report = assess(facts, target);
   const imageChecks = await projectImageChecks(await ctx.workspace(), (await ctx.docker()).images, facts);

@@ -22,7 +22,7 @@ export interface ImportStagingOptions {
 }
 
 export async function run(ctx: Context, args: unknown[], options: ImportStagingOptions): Promise<number> {
-  const host = await (await import('../adapters.js')).stagingHost(ctx);
+  const host = await ctx.stagingHost();
   await ctx.reporter();
   const output = options.output ?? '.pipeline/devpipe.yaml';
   const { service, result, applied } = await importStagingInto(host, {

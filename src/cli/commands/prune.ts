@@ -4,13 +4,12 @@
  * and say how much space that freed. The images a running container or a moving tag uses stay.
  */
 import path from 'node:path';
-import { formatBytes, planPrune, prune } from '../../engine/prune.js';
+import { formatBytes, projectPlan, prune } from '../../engine/prune.js';
 import { DevpipeError } from '../../errors.js';
 import { stackName } from '../../spec/stack/index.js';
 import { imageProject } from '../../engine/project/name.js';
 import type { Context } from '../context.js';
 import { tryLoadConfig } from '../load.js';
-import { LABEL_PROJECT } from '../../engine/labels.js';
 
 export interface PruneOptions {
   dryRun?: boolean;
@@ -28,11 +27,7 @@ export async function run(ctx: Context, _args: unknown[], options: PruneOptions)
   const docker = await ctx.docker();
   await docker.engine.info();
   await ctx.reporter();
-  const labels = [...new Set(projects)].map((project) => ({ [LABEL_PROJECT]: project }));
-  const images = (await Promise.all(labels.map((l) => docker.images.list(l)))).flat();
-  const containers = (await Promise.all(labels.map((l) => docker.containers.list(l)))).flat();
-  const unique = <T extends { id: string }>(items: T[]) => [...new Map(items.map((i) => [i.id, i])).values()];
-  const plan = planPrune(unique(images), unique(containers), keep);
+  const plan = await projectPlan(docker, projects, keep);
   const planned = plan.tags.reduce((n, t) => n + t.size, 0) + plan.dangling.reduce((n, d) => n + d.size, 0);
   if (options.dryRun === true) {
     ctx.bus.emit('result', { command: 'prune --dry-run', data: plan });
