@@ -69,6 +69,14 @@ export interface ImageInfo {
   layers?: string[] | undefined;
 }
 
+export interface HistoryStep {
+  image?: string | undefined;
+  /** ISO time, to the second. */
+  created?: string | undefined;
+  createdBy: string;
+  comment: string;
+}
+
 export interface ImageBuilder {
   build(request: BuildRequest): Promise<BuildResult>;
   /**
@@ -84,6 +92,12 @@ export interface ImageStore {
   remove(ref: string, options?: { force?: boolean }): Promise<void>;
   /** Streams the image as `docker save` does (a tar of layers + config). */
   export(ref: string): Promise<NodeJS.ReadableStream>;
+  /**
+   * The image's build history, oldest first (`docker history`), without exporting it: `image` is
+   * the ID of a local image that ends at that step (the base image's top step has the base's ID).
+   * Adapters that cannot answer omit it (the leak guard then reads the config from an export).
+   */
+  history?(ref: string): Promise<HistoryStep[]>;
   list(labels: Readonly<Record<string, string>>): Promise<ImageInfo[]>;
   /**
    * Whether the image's registry answers for it (a pull could work): `{ ok: false, reason }` when
@@ -265,6 +279,20 @@ export interface ScanOptions {
   /** The images the build started from: their layers are out of scope (not the project's). */
   baseImages?: readonly string[] | undefined;
   verdicts?: LayerVerdicts | undefined;
+  /** Told once what the scan had to read (for the reporter and the benchmarks). */
+  onStats?: ((stats: ScanStats) => void) | undefined;
+}
+
+export interface ScanStats {
+  /** Layers of the image, the base's, the ones proven clean before for these values, the ones read and matched now. */
+  layers: number;
+  base: number;
+  cached: number;
+  scanned: number;
+  /** Whether the image was exported at all (not when every layer in scope was proven clean before). */
+  exported: boolean;
+  /** Base layers read (hashed) only to tell which layer they are: 0 when the archive names them. */
+  baseRead: number;
 }
 
 /**
