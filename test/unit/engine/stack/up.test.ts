@@ -254,3 +254,25 @@ test('down: a deployer that refuses the rendered file does not stop the label sw
   t.deepEqual(p.containers.removed, ['demo-web']);
   t.true(seen.some((e) => e.type === 'message' && /removing everything labelled demo instead/.test(e.text)));
 });
+
+test('waiting: the health clock of a service starts when Compose has created its container; creation is bounded too', async (t) => {
+  const p = ports();
+  let now = 0;
+  const model = stackModel(config(text), new Map([['.pipeline/blubber.yaml#production', 'demo:p']]));
+  // Compose (on a loaded machine) creates api only at 5 s, past the 2 s health timeout; it is healthy at 6 s.
+  const clock = { now: () => now, sleep: async () => void (now += 500) };
+  const states = () => {
+    if (now < 5000) return [container('demo', 'web', 'running', 'Up')];
+    return [container('demo', 'api', 'running', now < 6000 ? 'Up (health: starting)' : 'Up (healthy)'), container('demo', 'web', 'running', 'Up')];
+  };
+  Object.defineProperty(p.containers, 'containers', { get: states, set: () => undefined, configurable: true });
+  const ready = await waitHealthy(p, new EventBus(), model, { project: 'demo', file: 'f', cwd: '/p' }, { timeoutMs: 2000, settleMs: 0, ...clock });
+  t.true(ready.every((s) => s.ready));
+  t.true(now >= 6000);
+  // Never created: reported as such once the creation grace (at least 30 s) is over, not as unhealthy.
+  now = 0;
+  Object.defineProperty(p.containers, 'containers', { get: () => [container('demo', 'web', 'running', 'Up')], set: () => undefined, configurable: true });
+  const error = await t.throwsAsync(waitHealthy(p, new EventBus(), model, { project: 'demo', file: 'f', cwd: '/p' }, { timeoutMs: 2000, settleMs: 0, ...clock }));
+  t.regex(error?.message ?? '', /service "api" was not created within 32s \(state: missing\)/);
+  t.true(now >= 32_000);
+});
