@@ -166,3 +166,19 @@ export async function stagingHost(ctx: Context): Promise<import('../engine/stagi
     fake: () => `fake-${randomBytes(18).toString('hex')}`,
   };
 }
+
+/** `-C DIR` must name a directory: a file or a missing path is a usage error (exit 2), not ENOTDIR. */
+export async function checkProjectDir(dir: string, cwd: string): Promise<void> {
+  const { stat } = await import('node:fs/promises');
+  const absolute = path.resolve(cwd, dir);
+  const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => error);
+  if (info instanceof Error) {
+    const { DevpipeError } = await import('../errors.js');
+    if ((info as NodeJS.ErrnoException).code === 'ENOENT' || (info as NodeJS.ErrnoException).code === 'ENOTDIR') throw new DevpipeError('usage', `-C ${dir}: no such directory (${absolute})`, { hint: 'pass the project directory (the one holding .pipeline/)', cause: info });
+    throw new DevpipeError('environment', `-C ${dir}: cannot read ${absolute}: ${info.message}`, { cause: info });
+  }
+  if (!info.isDirectory()) {
+    const { DevpipeError } = await import('../errors.js');
+    throw new DevpipeError('usage', `-C ${dir}: ${absolute} is a file, not a directory`, { hint: 'pass the project directory (the one holding .pipeline/), not a file in it' });
+  }
+}

@@ -51,8 +51,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     globals = g;
     const load = modules[name];
     if (!load) throw new DevpipeError('internal', `no module for command ${name}`);
-    const { Context, checkProjectDir } = await import('./context.js');
-    if (g.dir !== undefined) await checkProjectDir(g.dir, options.cwd ?? process.cwd());
+    if (g.dir !== undefined) await (await import('./adapters.js')).checkProjectDir(g.dir, options.cwd ?? process.cwd());
+    const { Context } = await import('./context.js');
     ctx = new Context(g, env, { out: stdout, err: stderr }, options.cwd ?? process.cwd());
     const abort = new AbortController();
     // `on`, not `once`: signal-exit (used by execa and listr2) re-raises a signal when no other
