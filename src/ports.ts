@@ -69,6 +69,14 @@ export interface ImageInfo {
   layers?: string[] | undefined;
 }
 
+export interface HistoryStep {
+  image?: string | undefined;
+  /** ISO time, to the second. */
+  created?: string | undefined;
+  createdBy: string;
+  comment: string;
+}
+
 export interface ImageBuilder {
   build(request: BuildRequest): Promise<BuildResult>;
   /**
@@ -84,6 +92,12 @@ export interface ImageStore {
   remove(ref: string, options?: { force?: boolean }): Promise<void>;
   /** Streams the image as `docker save` does (a tar of layers + config); `signal` aborts the request and the stream. */
   export(ref: string, signal?: AbortSignal): Promise<NodeJS.ReadableStream>;
+  /**
+   * The image's build history, oldest first (`docker history`), without exporting it: `image` is
+   * the ID of a local image that ends at that step (the base image's top step has the base's ID).
+   * Adapters that cannot answer omit it (the leak guard then reads the config from an export).
+   */
+  history?(ref: string): Promise<HistoryStep[]>;
   list(labels: Readonly<Record<string, string>>): Promise<ImageInfo[]>;
   /**
    * Whether the image's registry answers for it (a pull could work): `{ ok: false, reason }` when
@@ -240,44 +254,7 @@ export interface FileFingerprints {
   of(relative: string): Promise<string | undefined>;
 }
 
-/** Where a secret value was found in an image. */
-export interface LeakFinding {
-  secret: string;
-  where: 'layer' | 'env' | 'label' | 'history' | 'config';
-  /** Layer id (digest or directory name in the saved image) for `layer`. */
-  layer?: string | undefined;
-  /** File path inside the layer, env var or label name. */
-  path?: string | undefined;
-}
-
-/**
- * The leak guard's verdict cache for one set of secret values: which diff ID a stored layer
- * (`sha256:<blob hex>` or `legacy:<id>/layer.tar`) is, and which diff IDs were proven clean.
- */
-export interface LayerVerdicts {
-  diffIdOf(storedKey: string): string | undefined;
-  isClean(diffId: string): boolean;
-  /** `clean` undefined: out of scope (a base layer), only the stored key → diff ID fact is kept. */
-  remember(storedKey: string, diffId: string, clean: boolean | undefined): void;
-}
-
-export interface ScanOptions {
-  /** The images the build started from: their layers are out of scope (not the project's). */
-  baseImages?: readonly string[] | undefined;
-  verdicts?: LayerVerdicts | undefined;
-  /** Ctrl-C: the image stream is closed and the scan rejects (nothing keeps reading it). */
-  signal?: AbortSignal | undefined;
-}
-
-/**
- * Scans an image for secret values: the files (content, names, link targets) of every layer the
- * project's build added, and the config env, labels, history. Exit 3 when it cannot read it.
- */
-export interface ImageScanner {
-  scan(ref: string, secrets: readonly { name: string; value: string }[], options?: ScanOptions): Promise<LeakFinding[]>;
-}
-
-// The dev loop's ports (watcher, hot sync, pods, fast redeploy) live in their own file.
+export * from './ports-scan.js';
 export * from './ports-dev.js';
 
 /** An image's filesystem written to a host directory without running it (BuildKit's `--output type=local`). */

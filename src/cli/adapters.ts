@@ -46,11 +46,13 @@ export async function deployTarget(ctx: Context, name: TargetName): Promise<Depl
     const [{ kubeTarget }, { kubeDryRunText }] = await Promise.all([import('../engine/targets/kube/index.js'), import('../ui/kube-dry-run.js')]);
     return kubeTarget(await kubePorts(ctx), ctx.redactor, (dry, timeoutMs) => kubeDryRunText(dry, { timeoutMs, root: ctx.projectDir }));
   }
-  const { composeTarget } = await import('../engine/targets/compose/index.js');
+  const [{ composeTarget }, { composeDevTarget }] = await Promise.all([import('../engine/targets/compose/index.js'), import('../engine/targets/compose/dev.js')]);
   const ports = await composePorts(ctx, name);
   return composeTarget(ports, async () => {
-    // TEMPORARY until the dev loop works through DevTarget (issue 17): `dev` builds its loop itself.
-    throw new (await import('../errors.js')).DevpipeError('internal', 'the compose dev target is not wired yet');
+    const docker = await ctx.docker();
+    await docker.engine.info();
+    await ports.deployer.describe();
+    return composeDevTarget({ ...ports, syncer: docker.syncer, replacer: docker.replacer }, ctx.bus);
   });
 }
 
@@ -163,4 +165,20 @@ export async function stagingHost(ctx: Context): Promise<import('../engine/stagi
     secrets: new UserSecretsStore(userSecretsFile(ctx.env, stackName(path.basename(ctx.projectDir)))),
     fake: () => `fake-${randomBytes(18).toString('hex')}`,
   };
+}
+
+/** `-C DIR` must name a directory: a file or a missing path is a usage error (exit 2), not ENOTDIR. */
+export async function checkProjectDir(dir: string, cwd: string): Promise<void> {
+  const { stat } = await import('node:fs/promises');
+  const absolute = path.resolve(cwd, dir);
+  const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => error);
+  if (info instanceof Error) {
+    const { DevpipeError } = await import('../errors.js');
+    if ((info as NodeJS.ErrnoException).code === 'ENOENT' || (info as NodeJS.ErrnoException).code === 'ENOTDIR') throw new DevpipeError('usage', `-C ${dir}: no such directory (${absolute})`, { hint: 'pass the project directory (the one holding .pipeline/)', cause: info });
+    throw new DevpipeError('environment', `-C ${dir}: cannot read ${absolute}: ${info.message}`, { cause: info });
+  }
+  if (!info.isDirectory()) {
+    const { DevpipeError } = await import('../errors.js');
+    throw new DevpipeError('usage', `-C ${dir}: ${absolute} is a file, not a directory`, { hint: 'pass the project directory (the one holding .pipeline/), not a file in it' });
+  }
 }

@@ -167,6 +167,12 @@ export class Context {
     return new FsWatcher();
   }
 
+  /** What project files hold now, as content hashes (the dev loop drops saves that change nothing). */
+  async fingerprints(): Promise<import('../ports.js').FileFingerprints> {
+    const { NodeFileFingerprints } = await import('../fs/fingerprints.js');
+    return new NodeFileFingerprints(this.projectDir);
+  }
+
   /** Writes a result line to stdout (human mode only; --json carries results as events). */
   print(text = ''): void {
     if (!this.options.json) this.streams.out.write(`${this.redactor.text(text)}\n`);
@@ -284,21 +290,5 @@ export class Context {
   /** What `import-staging` reads and writes. */
   async stagingHost(): Promise<import('../engine/staging/local.js').StagingHost> {
     return (await import('./adapters.js')).stagingHost(this);
-  }
-}
-
-/** `-C DIR` must name a directory: a file or a missing path is a usage error (exit 2), not ENOTDIR. */
-export async function checkProjectDir(dir: string, cwd: string): Promise<void> {
-  const { stat } = await import('node:fs/promises');
-  const absolute = path.resolve(cwd, dir);
-  const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => error);
-  if (info instanceof Error) {
-    const { DevpipeError } = await import('../errors.js');
-    if ((info as NodeJS.ErrnoException).code === 'ENOENT' || (info as NodeJS.ErrnoException).code === 'ENOTDIR') throw new DevpipeError('usage', `-C ${dir}: no such directory (${absolute})`, { hint: 'pass the project directory (the one holding .pipeline/)', cause: info });
-    throw new DevpipeError('environment', `-C ${dir}: cannot read ${absolute}: ${info.message}`, { cause: info });
-  }
-  if (!info.isDirectory()) {
-    const { DevpipeError } = await import('../errors.js');
-    throw new DevpipeError('usage', `-C ${dir}: ${absolute} is a file, not a directory`, { hint: 'pass the project directory (the one holding .pipeline/), not a file in it' });
   }
 }

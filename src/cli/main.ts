@@ -15,7 +15,8 @@ export interface MainOptions {
   stderr?: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-export type CommandModule = { run(ctx: Context, args: unknown[], options: Record<string, unknown>): Promise<number> };
+/** A command: its options are the typed interface declared beside it (what commander parsed, plus the run's signal). */
+export type CommandModule = { run(ctx: Context, args: unknown[], options: never): Promise<number> };
 
 const modules: Record<string, () => Promise<CommandModule>> = {
   doctor: () => import('./commands/doctor.js'),
@@ -50,8 +51,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     globals = g;
     const load = modules[name];
     if (!load) throw new DevpipeError('internal', `no module for command ${name}`);
-    const { Context, checkProjectDir } = await import('./context.js');
-    if (g.dir !== undefined) await checkProjectDir(g.dir, options.cwd ?? process.cwd());
+    if (g.dir !== undefined) await (await import('./adapters.js')).checkProjectDir(g.dir, options.cwd ?? process.cwd());
+    const { Context } = await import('./context.js');
     ctx = new Context(g, env, { out: stdout, err: stderr }, options.cwd ?? process.cwd());
     const abort = new AbortController();
     // `on`, not `once`: signal-exit (used by execa and listr2) re-raises a signal when no other
@@ -65,7 +66,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     process.on('SIGTERM', onSignal);
     try {
       const module = await load();
-      return await module.run(ctx, args, { ...opts, signal: abort.signal });
+      return await module.run(ctx, args, { ...opts, signal: abort.signal } as never);
     } finally {
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);

@@ -1,6 +1,6 @@
 /** DockerImageStore: inspect, tag, remove, export and list images through the Engine API. */
 import type Docker from 'dockerode';
-import type { ImageInfo, ImageStore } from '../ports.js';
+import type { HistoryStep, ImageInfo, ImageStore } from '../ports.js';
 import { splitRef } from './image-builder.js';
 import { DevpipeError } from '../errors.js';
 import { dockerError } from './problems.js';
@@ -64,6 +64,21 @@ export class DockerImageStore implements ImageStore {
     } catch (error) {
       if (signal?.aborted) throw new DevpipeError('interrupted', `exporting image ${ref} was cancelled`);
       throw dockerError(error, `exporting image ${ref}`);
+    }
+  }
+
+  async history(ref: string): Promise<HistoryStep[]> {
+    try {
+      const steps = (await this.docker.getImage(ref).history()) as { Id?: string; Created?: number; CreatedBy?: string; Comment?: string }[];
+      // The API lists the newest step first.
+      return steps.reverse().map((step) => ({
+        image: step.Id && step.Id !== '<missing>' ? step.Id : undefined,
+        created: typeof step.Created === 'number' ? new Date(step.Created * 1000).toISOString() : undefined,
+        createdBy: step.CreatedBy ?? '',
+        comment: step.Comment ?? '',
+      }));
+    } catch (error) {
+      throw dockerError(error, `reading the history of image ${ref}`);
     }
   }
 

@@ -1,7 +1,8 @@
 /**
  * One layer of a saved image, streamed once: its bytes are hashed (the blob digest as stored, and
  * the diff ID of the uncompressed tar), decompressed when gzip or zstd, and every entry's name,
- * link target, PAX records and content fed to one matcher. Never holds a layer in memory, never
+ * link target, PAX records and content fed to one matcher (all values and their encodings in
+ * one pass). Never holds a layer in memory, never
  * swallows an error: a layer that cannot be read is reported as such (the guard fails closed).
  */
 import { createHash } from 'node:crypto';
@@ -9,7 +10,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { extract } from 'tar-stream';
-import { ChunkMatcher, type Needle } from '../engine/stack/leak-scan.js';
+import { Automaton, MultiMatcher, type Needle } from '../engine/stack/multi-match.js';
 import { sniff, type Compression } from '../engine/stack/saved-image.js';
 
 export interface LayerResult {
@@ -97,7 +98,7 @@ function hasher(hash: ReturnType<typeof createHash>): Transform {
 }
 
 /** Scans one layer (stored bytes, any compression); rejects with the reason when it cannot be read. */
-export async function scanLayer(source: Readable, needles: readonly Needle[], head?: Buffer): Promise<LayerResult> {
+export async function scanLayer(source: Readable, needles: readonly Needle[] | Automaton, head?: Buffer): Promise<LayerResult> {
   let stream = source;
   let first = head;
   if (first === undefined) ({ head: first, stream } = await peek(source as AsyncIterable<unknown>, 512));
@@ -110,7 +111,7 @@ export async function scanLayer(source: Readable, needles: readonly Needle[], he
   if (kind === 'zstd') stages.push(await zstdDecompressor());
   stages.push(hasher(diffHash));
   const findings: LayerResult['findings'] = [];
-  const matcher = new ChunkMatcher(needles);
+  const matcher = new MultiMatcher(needles instanceof Automaton ? needles : new Automaton(needles));
   const tar = extract();
   tar.on('entry', (header, entry, next) => {
     const note = (where: LayerResult['findings'][number]['in'], names: readonly string[]) => {

@@ -84,10 +84,3 @@ export function lastLines(text: string, count = 20): string[] {
   return text.split('\n').filter((l) => l.trim() !== '').slice(-count);
 }
 
-/** Raises a DevpipeError with the evidence when a finished process exited non-zero. */
-export function checkExit(command: string, args: readonly string[], result: ProcessResult, kind: 'environment' | 'failure' = 'failure'): ProcessResult {
-  if (result.exitCode === 0) return result;
-  throw new DevpipeError(kind, `\`${[command, ...args].join(' ')}\` exited with code ${result.exitCode}`, {
-    details: lastLines(result.stderr || result.stdout),
-  });
-}

@@ -73,12 +73,6 @@ export class SpecError extends DevpipeError {
   }
 }
 
-/** Unwraps a result or throws a SpecError with all its issues. */
-export function unwrapSpec<T>(result: SpecResult<T>): T {
-  if (!result.ok) throw new SpecError(result.errors);
-  return result.value;
-}
-
 /** Edit distance with adjacent transpositions (optimal string alignment), for "did you mean" hints. */
 export function editDistance(a: string, b: string): number {
   const rows = a.length + 1;

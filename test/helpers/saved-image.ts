@@ -63,7 +63,25 @@ export interface Crafted {
 }
 
 /** A `docker save` archive of an image with these layers (bottom first) and config. */
-export async function savedImage(layout: 'legacy' | 'oci', layers: readonly SavedLayer[], config: Record<string, unknown> = {}): Promise<Crafted> {
+/** Layer directory names and json files as Engine 20.10's `docker save` writes them. */
+export function dockerV1Ids(diffIds: readonly string[]): { ids: string[]; jsons: string[] } {
+  const ids: string[] = [];
+  const jsons: string[] = [];
+  let chain = '';
+  const containerConfig = { Hostname: '', Domainname: '', User: '', AttachStdin: false, AttachStdout: false, AttachStderr: false, Tty: false, OpenStdin: false, StdinOnce: false, Env: null, Cmd: null, Image: '', Volumes: null, WorkingDir: '', Entrypoint: null, OnBuild: null, Labels: null };
+  diffIds.forEach((diffId, i) => {
+    chain = i === 0 ? diffId : `sha256:${sha(`${chain} ${diffId}`)}`;
+    const parent = ids[i - 1];
+    const created = '1970-01-01T00:00:00Z';
+    const fields = `{"container_config":${JSON.stringify(containerConfig)},"created":"${created}","layer_id":"${chain}"${parent ? `,"parent":"sha256:${parent}"` : ''}}`;
+    const id = sha(fields);
+    ids.push(id);
+    jsons.push(JSON.stringify({ id, ...(parent ? { parent } : {}), created, container_config: containerConfig, os: 'linux' }));
+  });
+  return { ids, jsons };
+}
+
+export async function savedImage(layout: 'legacy' | 'oci', layers: readonly SavedLayer[], config: Record<string, unknown> = {}, options: { v1Ids?: 'docker' | 'opaque' } = {}): Promise<Crafted> {
   const tars = await Promise.all(layers.map(async (l) => l.raw ?? (await tarOf(l.files ?? []))));
   const diffIds = tars.map((t) => `sha256:${sha(t)}`);
   const stored = tars.map((t, i) => {
@@ -73,11 +91,12 @@ export async function savedImage(layout: 'legacy' | 'oci', layers: readonly Save
   const configText = JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, history: [], ...config, rootfs: { type: 'layers', diff_ids: diffIds } });
   const out = pack();
   if (layout === 'legacy') {
-    const ids = stored.map((_, i) => sha(`layer-${i}-${diffIds[i]}`));
+    // As Engine < 25 names them (v1.CreateID), unless `v1Ids: 'opaque'`.
+    const { ids, jsons } = options.v1Ids === 'opaque' ? { ids: stored.map((_, i) => sha(`layer-${i}-${diffIds[i]}`)), jsons: stored.map(() => '{}') } : dockerV1Ids(diffIds);
     stored.forEach((data, i) => {
       out.entry({ name: `${ids[i]}/`, type: 'directory' });
       out.entry({ name: `${ids[i]}/VERSION` }, '1.0');
-      out.entry({ name: `${ids[i]}/json` }, '{}');
+      out.entry({ name: `${ids[i]}/json` }, jsons[i]!);
       out.entry({ name: `${ids[i]}/layer.tar` }, data);
     });
     const configName = `${sha(configText)}.json`;

@@ -1,67 +1,64 @@
 /**
- * The dev loop: watcher → change set → debounced trigger → one iteration (build → deploy → test),
- * and a failed iteration never ends the loop. Builds made stale by a newer change are cancelled;
- * a service is redeployed only when its image really changed (content-addressed tags), without
- * waiting for stop timeouts; a build or health failure keeps the last good version running.
- * Talks to ports only.
+ * The dev loop: watcher → change set → debounced trigger → one iteration, and a failed iteration
+ * never ends the loop. Builds made stale by a newer change are cancelled (the iteration hands its
+ * files back); an event that leaves a file as it was built triggers nothing; a build writing into
+ * its own inputs is caught by the loop guard. Talks only to a deploy target (DevTarget), the
+ * watcher and file fingerprints; decisions are steps.ts's, the work iteration.ts's.
  */
-import { DevpipeError, toDevpipeError } from '../../errors.js';
-import type { ContainerReplacer, ContainerSyncer, FileFingerprints, StackTarget, Watcher, WatchHandle } from '../../ports.js';
-import type { DevServiceView, EventBus } from '../events.js';
-import { LABEL_PROJECT, LABEL_SERVICE, stackModel, type StackModel } from '../stack/model.js';
-import { buildStackImages, upStack, type StackPorts } from '../stack/up.js';
+import { toDevpipeError } from '../../errors.js';
+import type { FileFingerprints, Watcher, WatchHandle } from '../../ports.js';
+import type { EventBus } from '../events.js';
+import type { Deployment, DevTarget } from '../targets/types.js';
 import { BuiltContent } from './built-content.js';
-import { addChanges, describeFiles, emptyChangeSet, isEmpty, isNoise } from './changes.js';
-import { Debouncer, defaultDebounce, type DebounceSettings } from './debounce.js';
-import type { PatternMatcher } from './inputs.js';
+import { addChanges, describeFiles, emptyChangeSet, isEmpty } from './changes.js';
+import { Debouncer, defaultDebounce } from './debounce.js';
+import { Busy, type DevOptions, type IterationPorts } from './deps.js';
+import { runIteration } from './iteration.js';
 import { LoopGuard } from './loop-guard.js';
-import { inputTargets, servicesOf, suiteKey, type DevPlan } from './plan.js';
-import { Iteration, type IterationContext } from './iteration.js';
+import { inputTargets, type DevPlan } from './plan.js';
+import { isStale } from './steps.js';
+import { buildTestImage, runE2e, runUnitTests, testsStarted } from './suites.js';
+import { ServiceViews } from './views.js';
+import { watchScope } from './watch-scope.js';
 
-export interface DevPorts extends StackPorts {
+export type { DevOptions } from './deps.js';
+
+export interface DevPorts {
+  target: DevTarget;
   watcher: Watcher;
   fingerprints: FileFingerprints;
-  syncer: ContainerSyncer;
-  replacer: ContainerReplacer;
+  /** The project directory (watched; synced files come from it). */
+  root: string;
 }
 
-export interface DevOptions {
-  /** Reloads the plan after a spec file changed (throws a SpecError when it is broken). */
-  reload: () => Promise<DevPlan>;
-  matcher: PatternMatcher;
-  tests: boolean;
-  e2eAfterDeploy: boolean;
-  sync: boolean;
-  /** Restart every synced service (true), none (false), or as each declares (`sync.restart`, default). */
-  restartAfterSync?: boolean | undefined;
-  debounce?: DebounceSettings;
-  /** Streams service logs as `dev:log` events. */
-  logs: boolean;
+interface Running {
+  controller: AbortController;
+  busy: Busy;
+  done: Promise<void>;
 }
 
-export class DevLoop implements IterationContext {
+export class DevLoop {
   plan: DevPlan;
-  model!: StackModel;
-  target!: StackTarget;
-  /** Build key → the content tag deployed now (the last good version). */
-  readonly deployed = new Map<string, string>();
-  readonly views = new Map<string, DevServiceView>();
+  /** What runs now (the last good version); undefined until start() deployed. */
+  deployment: Deployment | undefined;
+  readonly views: ServiceViews;
   readonly guard = new LoopGuard();
   #pending = new Map<string, number>();
   /** When the watcher last reported a change (the loop guard tells a person saving from a loop by it). */
   #lastEventAt = 0;
   #holdTimer: NodeJS.Timeout | undefined;
-  #debouncer: Debouncer;
-  #running: { iteration: Iteration; done: Promise<void> } | undefined;
+  readonly #debouncer: Debouncer;
+  #running: Running | undefined;
   readonly #content: BuiltContent;
   #dispatching = false;
   #dispatchAgain = false;
   #n = 0;
   #handle: WatchHandle | undefined;
-  #logFollowers = new Map<string, AbortController>();
+  readonly #logFollowers = new Map<string, AbortController>();
   #stopped = false;
   /** True until start() is over: changes seen meanwhile wait in #pending. */
   #starting = false;
+  readonly #iterationPorts: IterationPorts;
 
   constructor(
     readonly ports: DevPorts,
@@ -71,53 +68,58 @@ export class DevLoop implements IterationContext {
     readonly signal: AbortSignal,
   ) {
     this.plan = initial;
+    this.views = new ServiceViews(bus);
     this.#debouncer = new Debouncer(() => this.#fire(), options.debounce ?? defaultDebounce);
     this.#content = new BuiltContent(ports.fingerprints);
-  }
-
-  setView(service: string, patch: Partial<DevServiceView>): void {
-    const view: DevServiceView = { service, image: '', state: 'starting', health: 'none', ...this.views.get(service), ...patch };
-    this.views.set(service, view);
-    this.bus.emit('dev:service', view);
+    this.#iterationPorts = { target: ports.target, bus, views: this.views, options, root: ports.root, followLogs: (services) => services.forEach((s) => this.followLogs(s)) };
   }
 
   /**
    * Starts watching, brings the stack up and runs the tests once. Watching starts first, so an
    * edit saved while the first build or the first tests run is not lost: its iteration runs as
    * soon as the start is over (an unchanged content builds nothing: the tags are content-addressed).
+   * Throws when the stack does not come up (dev ends: there is no last good version to keep).
    */
   async start(): Promise<void> {
     const { plan } = this;
+    const { target } = this.ports;
     this.#starting = true;
     this.#watch();
-    for (const service of plan.config.services) this.setView(service.name, { state: service.image.kind === 'pinned' ? 'pinned' : 'building', image: service.image.kind === 'pinned' ? service.image.ref : '' });
-    const summary = await upStack(this.ports, this.bus, { config: plan.config, builds: plan.builds, secrets: plan.secrets, revision: plan.revision, signal: this.signal });
-    this.model = summary.model;
-    this.target = summary.target;
-    for (const build of plan.builds) {
-      const service = this.model.services.find((s) => servicesOf(plan, build.key).includes(s.name));
-      const ref = build.key === suiteKey(plan) ? this.model.suite?.imageRef : service?.imageRef;
-      if (ref) this.deployed.set(build.key, ref);
-    }
-    for (const state of summary.states) {
-      const service = this.model.services.find((s) => s.name === state.service);
-      this.setView(state.service, { state: service?.image.kind === 'pinned' ? 'pinned' : 'running', image: service?.imageRef ?? '', health: state.health });
-    }
-    for (const service of this.model.services) this.followLogs(service.name);
-    if (this.options.tests && plan.tests) {
-      // Ctrl-C cancels the first tests too (their container is killed).
-      const controller = new AbortController();
-      const cancel = () => controller.abort();
-      this.signal.addEventListener('abort', cancel, { once: true });
+    for (const service of plan.config.services) this.views.set(service.name, { state: service.image.kind === 'pinned' ? 'pinned' : 'building', image: service.image.kind === 'pinned' ? service.image.ref : '' });
+    // Ctrl-C cancels the first tests too (their build, their container).
+    const tests = new AbortController();
+    const cancel = () => tests.abort();
+    this.signal.addEventListener('abort', cancel, { once: true });
+    try {
+      // The unit-test image builds beside the stack's images; its container starts once the stack is up.
+      const testImage = this.options.tests && plan.tests ? buildTestImage(target, plan, tests.signal) : undefined;
+      testImage?.catch(() => undefined);
+      let started: Awaited<ReturnType<DevTarget['deployer']['start']>>;
       try {
-        await new Iteration(this, 0, ['start'], controller).runTests(plan.builds.map((b) => b.key));
+        started = await target.deployer.start(plan, this.signal);
       } catch (error) {
-        if (!this.signal.aborted) throw error;
-      } finally {
-        this.signal.removeEventListener('abort', cancel);
+        tests.abort();
+        await testImage?.catch(() => undefined);
+        throw error;
       }
-    } else if (this.options.tests && !plan.tests) {
-      this.bus.emit('message', { level: 'info', text: 'no unit tests run: the Blubber file has no `test` variant (name one with --test-variant, or --no-test to silence this)' });
+      this.deployment = started.deployment;
+      for (const service of started.services) {
+        const pinned = plan.config.services.find((s) => s.name === service.service)?.image.kind === 'pinned';
+        this.views.set(service.service, { state: pinned ? 'pinned' : 'running', image: service.image, health: service.health });
+      }
+      for (const service of started.deployment.model.services) this.followLogs(service.name);
+      if (testImage) {
+        testsStarted(this.#iterationPorts, plan);
+        try {
+          await runUnitTests(this.#iterationPorts, plan, testImage, tests.signal);
+        } catch (error) {
+          if (!this.signal.aborted) throw error;
+        }
+      } else if (this.options.tests && !plan.tests) {
+        this.bus.emit('message', { level: 'info', text: 'no unit tests run: the Blubber file has no `test` variant (name one with --test-variant, or --no-test to silence this)' });
+      }
+    } finally {
+      this.signal.removeEventListener('abort', cancel);
     }
     this.#starting = false;
     if (this.#pending.size > 0 && !this.#stopped) {
@@ -126,39 +128,11 @@ export class DevLoop implements IterationContext {
     }
   }
 
-  /**
-   * Project directories a running service can write into (writable bind mounts): changes there
-   * come from the stack itself, so they never trigger builds; an image reading them is reported.
-   */
-  #writableMounts(): string[] {
-    const root = this.ports.files.root.replace(/\/+$/, '');
-    const mounts: string[] = [];
-    for (const service of this.plan.config.services) {
-      for (const volume of service.volumes) {
-        if (volume.kind !== 'bind' || volume.readOnly) continue;
-        const host = volume.host.startsWith('/') ? volume.host : `${root}/${volume.host}`;
-        const relative = host.startsWith(`${root}/`) ? host.slice(root.length + 1).replace(/^\.\//, '').replace(/\/+$/, '') : host === root ? '' : undefined;
-        if (relative === undefined) continue;
-        mounts.push(relative);
-        const targets = inputTargets(this.plan, this.options.matcher);
-        const readers = [...targets].filter(([, isInput]) => isInput(relative === '' ? 'x' : `${relative}/x`)).map(([key]) => key);
-        this.bus.emit('message', {
-          level: readers.length > 0 ? 'warn' : 'info',
-          text: `${service.name} mounts ./${relative} read-write: changes under it come from the stack and do not trigger builds${readers.length > 0 ? ` (${readers.join(', ')} read it: mount it read_only, or exclude it in .dockerignore)` : ''}`,
-        });
-      }
-    }
-    return mounts;
-  }
-
   #watch(): void {
-    const ignored = this.options.matcher(this.plan.ignorePatterns.filter((p) => !p.startsWith('!')));
-    const hasNegations = this.plan.ignorePatterns.some((p) => p.startsWith('!'));
-    const writable = this.#writableMounts();
-    const fromStack = (relative: string) => writable.some((m) => m === '' || relative === m || relative.startsWith(`${m}/`));
-    this.#handle = this.ports.watcher.watch(this.ports.files.root, {
-      ignore: (relative, isDirectory) =>
-        isNoise(relative) || fromStack(relative) || (isDirectory && !hasNegations && ignored(relative) && !this.plan.specFiles.some((f) => f.startsWith(`${relative}/`))),
+    const scope = watchScope(this.plan, this.ports.root, this.options.matcher, () => this.plan);
+    for (const note of scope.notes) this.bus.emit('message', note);
+    this.#handle = this.ports.watcher.watch(this.ports.root, {
+      ignore: scope.ignore,
       onEvent: (event) => {
         if (this.#stopped || event.kind === 'addDir') return;
         if (!this.#pending.has(event.path)) this.#pending.set(event.path, event.at);
@@ -202,7 +176,7 @@ export class DevLoop implements IterationContext {
       // A newer change: cancel the running iteration if it works on what changed; it hands its
       // files back and the loop runs again with everything.
       for (const [file, at] of changed) if (!this.#pending.has(file)) this.#pending.set(file, at);
-      this.#running.iteration.cancelIfStale([...changed.keys()]);
+      if (isStale(this.plan, this.options.matcher, this.#running.busy.keys(), [...changed.keys()])) this.#running.controller.abort();
       return;
     }
     void this.#run([...changed.keys()], Math.min(...changed.values()), false, prints);
@@ -216,27 +190,25 @@ export class DevLoop implements IterationContext {
     void (this.#running?.done ?? Promise.resolve()).then(() => this.#run(['(rebuild all)'], Date.now(), true));
   }
 
-  async #run(paths: string[], firstAt: number, all = false, prints: ReadonlyMap<string, string | undefined> = new Map()): Promise<void> {
-    if (this.#stopped) return;
-    const n = ++this.#n;
+  /** Admits the files through the loop guard; the change set to work on, or undefined (held, muted, nothing). */
+  #admit(n: number, paths: string[], firstAt: number) {
     const targets = { specFiles: this.plan.specFiles, images: inputTargets(this.plan, this.options.matcher) };
-    const admitted = all ? { files: paths, unmuted: [] } : this.guard.admit(paths, firstAt);
+    const admitted = this.guard.admit(paths, firstAt);
     if (admitted.unmuted.length > 0) this.bus.emit('message', { level: 'info', text: `${describeFiles(admitted.unmuted)} saved again: it triggers builds again` });
-    const changes = all ? emptyChangeSet() : addChanges(emptyChangeSet(), admitted.files, targets);
-    if (all) for (const build of this.plan.builds) changes.affected.set(build.key, ['(rebuild all)']);
-    if (!all && isEmpty(changes)) {
+    const changes = addChanges(emptyChangeSet(), admitted.files, targets);
+    if (isEmpty(changes)) {
       if (changes.unrelated.length > 0) this.bus.emit('dev:iteration', { n, phase: 'end', reason: changes.unrelated, outcome: 'noop', durationMs: 0, detail: 'no image reads these files' });
-      return;
+      return undefined;
     }
     const triggering = [...new Set([...changes.specs, ...[...changes.affected.values()].flat()])];
-    const verdict = all ? { muted: [] } : this.guard.check(triggering, firstAt, this.#lastEventAt, Date.now());
+    const verdict = this.guard.check(triggering, firstAt, this.#lastEventAt, Date.now());
     if (verdict.holdMs !== undefined) {
       // The probe: hold this build back; a person keeps saving, a loop stays quiet.
       for (const file of paths) if (!this.#pending.has(file)) this.#pending.set(file, firstAt);
       this.bus.emit('message', { level: 'info', text: `${describeFiles(triggering)} changed right after each of the last iterations; holding the next build ${Math.round(verdict.holdMs / 100) / 10}s to tell a person saving from a build writing into its own inputs` });
       clearTimeout(this.#holdTimer);
       this.#holdTimer = setTimeout(() => this.#fire(), verdict.holdMs);
-      return;
+      return undefined;
     }
     if (verdict.muted.length > 0) {
       this.bus.emit('message', {
@@ -244,73 +216,64 @@ export class DevLoop implements IterationContext {
         text: `${describeFiles(verdict.muted)} changed right after each iteration and only then (nobody saved while the build was held): a build or a running service writes into its own inputs. These files no longer trigger builds until you save them yourself (or restart devpipe dev); to fix it, mount the directory read_only, add the files to .dockerignore, or stop writing them from the container.`,
       });
     }
+    return { changes, triggering };
+  }
+
+  async #run(paths: string[], firstAt: number, all = false, prints: ReadonlyMap<string, string | undefined> = new Map()): Promise<void> {
+    const deployment = this.deployment;
+    if (this.#stopped || !deployment) return;
+    const n = ++this.#n;
+    const admitted = all ? { changes: emptyChangeSet(), triggering: ['(rebuild all)'] } : this.#admit(n, paths, firstAt);
+    if (!admitted) return;
     const controller = new AbortController();
-    const iteration = new Iteration(this, n, triggering, controller);
-    const done = iteration.run(changes).then(
-      (handBack) => {
-        for (const file of handBack) if (!this.#pending.has(file)) this.#pending.set(file, Date.now());
+    const busy = new Busy();
+    const work = runIteration(this.#iterationPorts, { n, reason: admitted.triggering, changes: admitted.changes, rebuildAll: all, plan: this.plan, deployment, busy, signal: controller.signal });
+    const done = work.then(
+      (result) => {
+        // The iteration's result is the loop's state from now on.
+        this.plan = result.plan;
+        this.deployment = result.deployment;
+        for (const file of result.handBack) if (!this.#pending.has(file)) this.#pending.set(file, Date.now());
       },
       (error: unknown) => this.bus.emit('message', { level: 'error', text: toDevpipeError(error).message }),
     );
-    this.#running = { iteration, done };
+    this.#running = { controller, busy, done };
     this.#content.begin(prints);
     await done;
-    this.#content.end(iteration.outcome === 'ok');
+    const outcome = await work.then((r) => r.outcome, () => 'failed' as const);
+    this.#content.end(outcome === 'ok');
     this.#running = undefined;
-    this.guard.iterationEnded(Date.now(), iteration.outcome !== 'cancelled');
+    this.guard.iterationEnded(Date.now(), outcome !== 'cancelled');
     // What waited for this iteration was debounced already: go on at once, unless events are
     // still arriving (then the debouncer fires when they settle).
     if (this.#pending.size > 0 && !this.#debouncer.armed) this.#fire();
   }
 
   /**
-   * Streams a service's logs through the engine (no compose process per redeploy), followed
-   * again after each redeploy from the new container's start, so nothing is lost.
+   * Streams a service's logs as `dev:log` events, followed again after each redeploy from the
+   * new container's start, so nothing is lost.
    */
   followLogs(service: string): void {
-    if (!this.options.logs || this.#stopped) return;
+    if (!this.options.logs || this.#stopped || !this.deployment) return;
     this.#logFollowers.get(service)?.abort();
     const controller = new AbortController();
     this.#logFollowers.set(service, controller);
-    const onLine = (line: string) => this.bus.emit('dev:log', { service, line });
-    void this.containersOf(service)
-      .then((ids) => Promise.all(ids.map((id) => this.ports.containers.follow(id, { signal: controller.signal, onLine }))))
-      .catch(() => undefined);
+    this.ports.target.deployer.followLogs(this.plan.config.project, service, controller.signal, (line) => this.bus.emit('dev:log', { service, line }));
   }
 
   /** Runs the e2e suite now (key `e`). */
   async e2e(): Promise<void> {
-    if (!this.model?.suite) {
+    if (!this.deployment?.model.suite) {
       this.bus.emit('message', { level: 'warn', text: 'this stack has no e2e suite (an `e2e:` section in .pipeline/devpipe.yaml; start dev with --e2e to build it)' });
       return;
     }
     await this.#running?.done;
-    const iteration = new Iteration(this, ++this.#n, ['key e'], new AbortController());
-    await iteration.runE2e().catch((error: unknown) => this.bus.emit('message', { level: 'error', text: toDevpipeError(error).message }));
-  }
-
-  /** Running containers of a service. */
-  async containersOf(service: string): Promise<string[]> {
-    const containers = await this.ports.containers.list({ [LABEL_PROJECT]: this.model.project, [LABEL_SERVICE]: service });
-    return containers.filter((c) => c.state === 'running').map((c) => c.id);
-  }
-
-  modelWith(tags: ReadonlyMap<string, string>): StackModel {
-    return stackModel(this.plan.config, new Map([...this.deployed, ...tags]));
-  }
-
-  async buildOnly(keys: readonly string[], signal: AbortSignal) {
-    const builds = [...this.plan.builds, ...(this.plan.tests ? [this.plan.tests] : [])].filter((b) => keys.includes(b.key));
-    // The unit-test image runs with no secret mounted: it is not scanned (nothing of it is deployed).
-    const onlyTests = this.plan.tests !== undefined && keys.length === 1 && keys[0] === this.plan.tests.key && !this.plan.builds.some((b) => b.key === keys[0]);
-    return buildStackImages(this.ports, this.bus, builds, this.plan.secrets, {
-      scan: !onlyTests,
-      project: this.plan.config.project,
-      revision: this.plan.revision,
-      fresh: false,
-      concurrency: this.plan.config.settings.buildConcurrency,
-      signal,
-    });
+    const n = ++this.#n;
+    const deployment = this.deployment;
+    if (!deployment) return;
+    await runE2e(this.ports.target, this.plan, deployment, `dev-${n}-${Date.now().toString(36)}`, new AbortController().signal).catch((error: unknown) =>
+      this.bus.emit('message', { level: 'error', text: toDevpipeError(error).message }),
+    );
   }
 
   /** Stops watching, cancels the running iteration and log followers. The stack stays up. */
@@ -318,13 +281,9 @@ export class DevLoop implements IterationContext {
     this.#stopped = true;
     this.#debouncer.cancel();
     clearTimeout(this.#holdTimer);
-    this.#running?.iteration.cancel();
+    this.#running?.controller.abort();
     await this.#running?.done;
     for (const follower of this.#logFollowers.values()) follower.abort();
     await this.#handle?.close();
   }
-}
-
-export function notStarted(): never {
-  throw new DevpipeError('internal', 'the dev loop was used before start()');
 }

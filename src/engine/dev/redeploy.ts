@@ -1,87 +1,108 @@
 /**
- * The redeploy step of a dev iteration: the services of the changed images get their new
- * image — each container swapped through the Engine API (in its pod: no network touched),
- * compose as the fallback — then wait to settle; a version that does not get ready is rolled
- * back to the last good one. `settling` names the build keys while their health is awaited
- * (a newer change to them may cut the wait short).
+ * The build-and-redeploy step of an iteration: build the images that changed, hand the ones
+ * whose content tag really changed to the target's redeploy, and turn its result into views.
+ * `built` is called once the images are built (what may overlap the redeploy starts then).
+ * Returns what runs afterwards; throws (after the views say so) when the build failed, the new
+ * version was rolled back, or a newer change superseded it.
  */
 import { DevpipeError, toDevpipeError } from '../../errors.js';
-import { writeStackFiles } from '../stack/files.js';
-import { waitHealthy } from '../stack/health.js';
-import type { StackModel } from '../stack/model.js';
-import type { IterationContext } from './iteration.js';
-import { servicesOf } from './plan.js';
+import type { Deployment } from '../targets/types.js';
+import type { Busy, IterationPorts } from './deps.js';
+import { deploymentWith, imageOf } from './deployment.js';
+import { servicesOf, suiteKey, type DevPlan } from './plan.js';
 
-export async function redeploy(
-  loop: IterationContext,
-  tags: ReadonlyMap<string, string>,
-  signal: AbortSignal,
-  settling: (keys: readonly string[]) => void,
-): Promise<string[]> {
-  const services = [...tags.keys()].flatMap((key) => servicesOf(loop.plan, key));
-  const model = loop.modelWith(tags);
-  const target = await writeStackFiles(loop.ports.files, model, loop.plan.secrets);
-  const subset = { ...model, services: model.services.filter((s) => services.includes(s.name)) };
-  let swapped = false;
-  const adopt = () => {
-    for (const [key, tag] of tags) loop.deployed.set(key, tag);
-    loop.model = model;
-    loop.target = target;
-  };
-  try {
-    if (!(await fastReplace(loop, services, model))) await loop.ports.deployer.up(target, { services, signal });
-    swapped = true;
-    settling([...tags.keys()]);
-    const states = await waitHealthy(loop.ports, loop.bus, subset, target, { timeoutMs: loop.plan.config.settings.healthTimeoutMs, signal, settleMs: 500, pollMs: 100 });
-    settling([]);
-    adopt();
-    for (const state of states) loop.setView(state.service, { state: 'running', image: model.services.find((s) => s.name === state.service)?.imageRef ?? '', health: state.health, detail: undefined });
-    for (const service of services) loop.followLogs(service);
-    return services;
-  } catch (error) {
-    settling([]);
-    if (signal.aborted) {
-      // Superseded while settling: the new version runs; the next iteration replaces it.
-      if (swapped) {
-        adopt();
-        for (const service of services) {
-          loop.setView(service, { state: 'running', image: model.services.find((s) => s.name === service)?.imageRef ?? '', health: 'unknown', detail: 'superseded by a newer change before its health check ended' });
-          loop.followLogs(service);
-        }
-      }
-      throw error;
-    }
-    // Keep the last good version running: put the previous images back.
-    const failure = toDevpipeError(error);
-    const previous = loop.modelWith(new Map());
-    const back = await writeStackFiles(loop.ports.files, previous, loop.plan.secrets);
-    await loop.ports.deployer.up(back, { services }).catch(() => undefined);
-    for (const service of services) {
-      loop.setView(service, { state: 'failed', image: previous.services.find((s) => s.name === service)?.imageRef ?? '', detail: `new version failed (${failure.message}); rolled back to the last good version` });
-      loop.followLogs(service);
-    }
-    throw new DevpipeError('failure', `${services.join(', ')}: the new version did not get ready; the last good version runs again`, { details: failure.details, cause: error });
-  }
+/** What runs after the redeploy, kept even when the step throws (a superseded swap runs). */
+export interface RebuildState {
+  deployment: Deployment;
 }
 
-/**
- * The fast redeploy: each running container of the services replaced through the Engine API
- * (no compose process, no stop timeout). False when any service has no running container or a
- * replacement fails: the caller then lets the deployer (compose) do it.
- */
-async function fastReplace(loop: IterationContext, services: readonly string[], model: StackModel): Promise<boolean> {
-  const work: { container: string; image: string }[] = [];
-  for (const service of services) {
-    const image = model.services.find((s) => s.name === service)?.imageRef;
-    const containers = await loop.containersOf(service);
-    if (!image || containers.length === 0) return false;
-    for (const container of containers) work.push({ container, image });
+export async function buildAndRedeploy(
+  ports: IterationPorts,
+  plan: DevPlan,
+  state: RebuildState,
+  keys: readonly string[],
+  reasons: ReadonlyMap<string, string[]>,
+  work: { busy: Busy; signal: AbortSignal; built?: () => void },
+): Promise<string[]> {
+  const { target, views } = ports;
+  if (keys.length === 0) {
+    work.built?.();
+    return [];
   }
+  const started = Date.now();
+  const servicesOfKeys = keys.flatMap((key) => servicesOf(plan, key));
+  for (const service of servicesOfKeys) views.set(service, { state: 'building' });
+  // While the images build: ready the fast redeploy of the running services (never rejects).
+  void target.deployer.prepare(plan.config.project, servicesOfKeys).catch(() => undefined);
+  work.busy.set('build', keys);
+  let built: Awaited<ReturnType<typeof target.images.build>>;
   try {
-    await Promise.all(work.map(({ container, image }) => loop.ports.replacer.replace(container, image)));
-    return true;
+    built = await target.images.build(plan, keys, { scan: true, signal: work.signal });
   } catch (error) {
-    loop.bus.emit('message', { level: 'warn', text: `fast redeploy failed (${toDevpipeError(error).message}); redeploying with compose` });
-    return false;
+    const result = work.signal.aborted ? 'cancelled' : 'failed';
+    for (const key of keys) {
+      for (const service of servicesOf(plan, key)) {
+        const detail = result === 'failed' ? `build failed; still running ${state.deployment.tags.get(key) ?? 'the last good version'}` : undefined;
+        views.set(service, { state: 'running', detail, lastBuild: { at: new Date().toISOString(), reason: reasons.get(key) ?? [], durationMs: Date.now() - started, result } });
+      }
+    }
+    throw error;
+  } finally {
+    work.busy.set('build', []);
+  }
+  work.built?.();
+  const suite = suiteKey(plan);
+  const changed = new Map<string, string>();
+  for (const key of keys) {
+    const image = built.get(key);
+    if (!image) continue;
+    if (key === suite) {
+      // The e2e suite's image is not deployed: the next suite run uses the new one.
+      state.deployment = deploymentWith(plan, state.deployment, new Map([[key, image.contentTag]]));
+      continue;
+    }
+    const same = state.deployment.tags.get(key) === image.contentTag;
+    if (!same) changed.set(key, image.contentTag);
+    for (const service of servicesOf(plan, key)) {
+      views.set(service, { state: same ? 'running' : 'deploying', lastBuild: { at: new Date().toISOString(), reason: reasons.get(key) ?? [], durationMs: image.durationMs, result: same ? 'unchanged' : 'built' } });
+    }
+  }
+  if (changed.size === 0) return [];
+  return redeploy(ports, plan, state, changed, work);
+}
+
+async function redeploy(ports: IterationPorts, plan: DevPlan, state: RebuildState, changed: ReadonlyMap<string, string>, work: { busy: Busy; signal: AbortSignal }): Promise<string[]> {
+  const { views } = ports;
+  const services = [...changed.keys()].flatMap((key) => servicesOf(plan, key));
+  let result: Awaited<ReturnType<typeof ports.target.deployer.redeploy>>;
+  try {
+    result = await ports.target.deployer.redeploy(plan, state.deployment, changed, { signal: work.signal, onSettling: (keys) => work.busy.set('settle', keys) });
+  } catch (error) {
+    // Cancelled before the swap: the next iteration says what it does. Anything else: said here.
+    if (!work.signal.aborted) for (const service of services) views.set(service, { state: 'failed', detail: `redeploy failed: ${toDevpipeError(error).message}` });
+    throw error;
+  } finally {
+    work.busy.set('settle', []);
+  }
+  switch (result.kind) {
+    case 'served':
+      state.deployment = result.deployment;
+      for (const service of result.services) views.set(service.service, { state: 'running', image: service.image, health: service.health, detail: undefined });
+      ports.followLogs(services);
+      return services;
+    case 'superseded':
+      // A newer change cut the readiness wait short: the new version runs; the next iteration replaces it.
+      state.deployment = result.deployment;
+      for (const service of services) views.set(service, { state: 'running', image: imageOf(result.deployment, service), health: 'unknown', detail: 'superseded by a newer change before its health check ended' });
+      ports.followLogs(services);
+      throw new DevpipeError('interrupted', 'superseded by a newer change');
+    case 'rolled-back': {
+      const { failure } = result;
+      for (const service of services) {
+        views.set(service, { state: 'failed', image: imageOf(state.deployment, service), detail: `new version failed (${failure.message}); rolled back to the last good version` });
+      }
+      ports.followLogs(services);
+      throw new DevpipeError('failure', `${services.join(', ')}: the new version did not get ready; the last good version runs again`, { details: failure.details, cause: failure });
+    }
   }
 }

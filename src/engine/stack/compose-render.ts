@@ -48,11 +48,6 @@ function joinPath(root: string, relative: string): string {
   return clean === '' ? root : `${root.replace(/\/+$/, '')}/${clean}`;
 }
 
-/** True when a service needs an env file for secrets exposed as env vars. */
-export function needsEnvFile(service: Pick<ServiceModel, 'secrets'>): boolean {
-  return service.secrets.some((s) => s.env !== undefined);
-}
-
 function service(model: StackModel, svc: ServiceModel, paths: ComposePaths): Record<string, unknown> {
   if (!svc.imageRef) throw new InternalError(`service ${svc.name} has no image to run`);
   const byName = new Map(model.services.map((s) => [s.name, s]));

@@ -120,6 +120,11 @@ export async function waitHealthy(
   const started = now();
   const announced = new Set<string>();
   const runningSince = new Map<string, number>();
+  // Each service's health clock starts when its container exists: on a loaded machine Compose may
+  // take seconds to create it, and that is not the service being slow. Creation itself is
+  // bounded too (by the health timeout again, at least 30 s).
+  const firstSeen = new Map<string, number>();
+  const createGraceMs = Math.max(options.timeoutMs, 30_000);
   for (const service of model.services) bus.emit('task:start', { id: `health:${service.name}`, title: `${service.name} ready` });
   for (;;) {
     if (options.signal?.aborted) {
@@ -131,6 +136,7 @@ export async function waitHealthy(
     const states = serviceStates(model, await stackContainers(ports.containers, model.project));
     for (const state of states) {
       const service = model.services.find((s) => s.name === state.service);
+      if (state.state !== 'missing' && !firstSeen.has(state.service)) firstSeen.set(state.service, now());
       if (state.state !== 'running') runningSince.delete(state.service);
       else if (!runningSince.has(state.service)) runningSince.set(state.service, now());
       if (state.ready && !service?.healthcheck && now() - (runningSince.get(state.service) ?? now()) < (options.settleMs ?? 1000)) state.ready = false;
@@ -149,11 +155,17 @@ export async function waitHealthy(
     const stop = await options.check?.(states);
     if (stop) throw stop;
     if (states.every((s) => s.ready)) return states;
-    if (now() - started >= options.timeoutMs) {
-      const stuck = culprit(states);
+    const late = states.filter((s) => {
+      if (s.ready) return false;
+      const seen = firstSeen.get(s.service);
+      return seen === undefined ? now() - started >= options.timeoutMs + createGraceMs : now() - seen >= options.timeoutMs;
+    });
+    if (late.length > 0) {
+      const stuck = culprit(late);
       if (!stuck) return states;
       bus.emit('task:end', { id: `health:${stuck.service}`, status: 'failed', durationMs: now() - started, detail: stuck.status });
-      throw await notReadyError(ports.deployer, target, stuck, `did not become healthy within ${Math.round(options.timeoutMs / 1000)}s`);
+      const why = firstSeen.has(stuck.service) ? `did not become healthy within ${Math.round(options.timeoutMs / 1000)}s` : `was not created within ${Math.round((options.timeoutMs + createGraceMs) / 1000)}s`;
+      throw await notReadyError(ports.deployer, target, stuck, why);
     }
     await sleep(options.pollMs ?? 500, options.signal);
   }

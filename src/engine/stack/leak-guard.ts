@@ -10,8 +10,9 @@
  *   the old verdicts applies to it.
  */
 import { createHash } from 'node:crypto';
-import type { ImageScanner, LayerVerdicts, ProjectFiles } from '../../ports.js';
+import type { ImageScanner, LayerVerdicts, ProjectFiles, ScanStats } from '../../ports.js';
 import type { EventBus } from '../events.js';
+import { DevpipeError } from '../../errors.js';
 import { leakError } from './leak-scan.js';
 import type { ResolvedSecret } from './secrets.js';
 
@@ -103,6 +104,13 @@ export class VerdictCache implements LayerVerdicts {
   }
 }
 
+/** `1 of 4 layers read, 3 proven clean before` / `no export: all 4 layers proven clean before`. */
+export function readSummary(stats: ScanStats): string {
+  const own = stats.layers - stats.base;
+  if (!stats.exported) return `no export: ${own === 1 ? 'its layer' : `all ${own} layers`} above the base proven clean before`;
+  return `${stats.scanned} of ${own} layer${own === 1 ? '' : 's'} read${stats.cached > 0 ? `, ${stats.cached} proven clean before` : ''}`;
+}
+
 export interface ScannedImage {
   ref: string;
   imageId?: string | undefined;
@@ -130,8 +138,9 @@ export async function scanImages(
         continue;
       }
       let findings;
+      let stats: ScanStats | undefined;
       try {
-        findings = await ports.scanner.scan(ref, needles, { baseImages, verdicts: cache, signal });
+        findings = await ports.scanner.scan(ref, needles, { baseImages, verdicts: cache, onStats: (s) => (stats = s), signal });
       } catch (error) {
         bus.emit('task:end', { id, status: signal?.aborted ? 'skipped' : 'failed', durationMs: Date.now() - started, detail: signal?.aborted ? 'cancelled (Ctrl-C)' : (error as Error).message });
         throw error;
@@ -141,9 +150,36 @@ export async function scanImages(
         throw leakError(ref, findings);
       }
       if (key) cache.addImage(key);
-      bus.emit('task:end', { id, status: 'ok', durationMs: Date.now() - started, detail: `no secret value in ${needles.length ? 'the layers this build added, nor in env, labels or history' : '(no secrets declared)'}` });
+      bus.emit('task:end', { id, status: 'ok', durationMs: Date.now() - started, detail: needles.length ? `no secret value in the layers this build added, nor in env, labels or history${stats ? ` (${readSummary(stats)})` : ''}` : 'no secrets declared' });
     }
   } finally {
     if (cache.changed && ports.files) await ports.files.write(LEAK_GUARD_CACHE, cache.text(), { mode: 0o600 });
   }
+}
+
+/**
+ * Starts the leak guard over freshly built images and returns its verdict: a promise to await
+ * just before the first container that runs one of them starts (deploy preparation runs
+ * meanwhile). It rejects with the leak error (exit 1), an unreadable image (exit 3), or
+ * `interrupted` when the signal aborts. Never an unhandled rejection if the caller has not
+ * awaited it yet.
+ */
+export function startLeakGuard(
+  ports: { scanner: ImageScanner; files?: ProjectFiles | undefined },
+  bus: EventBus,
+  images: readonly ScannedImage[],
+  secrets: readonly ResolvedSecret[],
+  signal?: AbortSignal,
+): Promise<void> {
+  const work = scanImages(ports, bus, images, secrets, signal);
+  const verdict = signal
+    ? new Promise<void>((resolve, reject) => {
+        const onAbort = () => reject(new DevpipeError('interrupted', 'cancelled'));
+        if (signal.aborted) onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      })
+    : work;
+  verdict.catch(() => undefined);
+  return verdict;
 }

@@ -3,58 +3,13 @@
  * arbitrary chunks), in an image config (env, labels, history), and in what a build context would
  * send. The I/O (reading `docker save` output) is in src/docker/image-scan.ts.
  */
-import { Buffer } from 'node:buffer';
 import { DevpipeError } from '../../errors.js';
 import type { ContextEntry, LeakFinding } from '../../ports.js';
+import { MultiMatcher, type Needle } from './multi-match.js';
 
-export interface Needle {
-  name: string;
-  value: string;
-}
-
-/** Finds needles across chunk boundaries: keeps the last (longest needle − 1) bytes. */
-export class ChunkMatcher {
-  readonly #needles: { name: string; bytes: Buffer }[];
-  readonly #keep: number;
-  #carry: Buffer = Buffer.alloc(0);
-  readonly #found = new Set<string>();
-
-  constructor(needles: readonly Needle[]) {
-    this.#needles = needles.filter((n) => n.value.length > 0).map((n) => ({ name: n.name, bytes: Buffer.from(n.value) }));
-    this.#keep = Math.max(0, ...this.#needles.map((n) => n.bytes.length - 1));
-  }
-
-  feed(chunk: Uint8Array): void {
-    if (this.#needles.length === 0 || chunk.length === 0) return;
-    const data = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-    // Within the chunk (no copy), then across the boundary with the previous one.
-    const boundary = this.#carry.length > 0 ? Buffer.concat([this.#carry, data.subarray(0, this.#keep)]) : undefined;
-    for (const needle of this.#needles) {
-      if (this.#found.has(needle.name)) continue;
-      if (data.includes(needle.bytes) || (boundary !== undefined && boundary.includes(needle.bytes))) this.#found.add(needle.name);
-    }
-    if (this.#keep === 0) return;
-    const tail = data.length >= this.#keep ? data.subarray(data.length - this.#keep) : Buffer.concat([this.#carry, data]);
-    this.#carry = Buffer.from(tail.subarray(Math.max(0, tail.length - this.#keep)));
-  }
-
-  /** Names of the needles in one whole text (a file name, a link target); leaves the stream state alone. */
-  search(text: string): string[] {
-    if (text.length === 0) return [];
-    const bytes = Buffer.from(text);
-    return this.#needles.filter((n) => bytes.includes(n.bytes)).map((n) => n.name);
-  }
-
-  /** Names found since the last reset. */
-  found(): string[] {
-    return [...this.#found];
-  }
-
-  reset(): void {
-    this.#carry = Buffer.alloc(0);
-    this.#found.clear();
-  }
-}
+export type { Needle } from './multi-match.js';
+/** The streaming matcher of every value and its encoded forms (one pass, see multi-match.ts). */
+export { MultiMatcher as ChunkMatcher } from './multi-match.js';
 
 export interface ImageConfigView {
   env?: readonly string[] | null | undefined;
@@ -64,26 +19,18 @@ export interface ImageConfigView {
   cmd?: readonly string[] | null | undefined;
 }
 
-export function scanImageConfig(config: ImageConfigView, needles: readonly Needle[]): LeakFinding[] {
+export function scanImageConfig(config: ImageConfigView, needles: readonly Needle[] | MultiMatcher): LeakFinding[] {
+  const matcher = needles instanceof MultiMatcher ? needles : new MultiMatcher(needles);
   const findings: LeakFinding[] = [];
-  for (const needle of needles) {
-    if (!needle.value) continue;
-    for (const entry of config.env ?? []) {
-      if (entry.includes(needle.value)) findings.push({ secret: needle.name, where: 'env', path: entry.split('=')[0] });
-    }
-    for (const [key, value] of Object.entries(config.labels ?? {})) {
-      if (key.includes(needle.value) || value.includes(needle.value)) findings.push({ secret: needle.name, where: 'label', path: key });
-    }
-    (config.history ?? []).forEach((step, index) => {
-      if ((step.created_by ?? '').includes(needle.value) || (step.comment ?? '').includes(needle.value)) {
-        findings.push({ secret: needle.name, where: 'history', path: `step ${index + 1}: ${(step.created_by ?? '').slice(0, 60)}` });
-      }
-    });
-    for (const part of [...(config.entrypoint ?? []), ...(config.cmd ?? [])]) {
-      if (part.includes(needle.value)) findings.push({ secret: needle.name, where: 'config', path: 'entrypoint/cmd' });
-    }
-  }
-  return findings;
+  const note = (texts: readonly string[], where: LeakFinding['where'], path: string) => {
+    for (const secret of new Set(texts.flatMap((text) => matcher.search(text)))) findings.push({ secret, where, path });
+  };
+  for (const entry of config.env ?? []) note([entry], 'env', entry.split('=')[0] ?? '');
+  for (const [key, value] of Object.entries(config.labels ?? {})) note([key, value], 'label', key);
+  (config.history ?? []).forEach((step, index) => note([step.created_by ?? '', step.comment ?? ''], 'history', `step ${index + 1}: ${(step.created_by ?? '').slice(0, 60)}`));
+  note([...(config.entrypoint ?? []), ...(config.cmd ?? [])], 'config', 'entrypoint/cmd');
+  // Grouped by secret, as a reader looks for them.
+  return findings.sort((a, b) => a.secret.localeCompare(b.secret));
 }
 
 function describe(finding: LeakFinding): string {

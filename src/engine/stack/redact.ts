@@ -19,8 +19,6 @@ import { EventBus, type EventMap, type EventName } from '../events.js';
 
 /** The shortest secret value devpipe accepts (shorter ones are refused at their declaration: exit 2). */
 export const MIN_SECRET_LENGTH = 8;
-/** @deprecated the old name of MIN_SECRET_LENGTH. */
-export const MIN_REDACTED_LENGTH = MIN_SECRET_LENGTH;
 
 interface Pattern {
   name: string;

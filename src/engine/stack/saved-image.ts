@@ -17,12 +17,15 @@ export type SavedEntry =
   /** An OCI blob: a layer, or a JSON config/manifest; told apart by its first bytes. */
   | { kind: 'blob' }
   | { kind: 'json' }
+  /** `<v1 id>/json` of the Engine < 25 layout: names its layer (see legacyLayerIndex). */
+  | { kind: 'v1json'; id: string }
   | { kind: 'other' };
 
 export function savedEntry(name: string): SavedEntry {
   const clean = name.replace(/^\.\//, '');
   if (/^[^/]+\/layer\.tar$/.test(clean)) return { kind: 'layer', layout: 'legacy' };
   if (/^blobs\/sha256\/[0-9a-f]{64}$/.test(clean)) return { kind: 'blob' };
+  if (/^[0-9a-f]{64}\/json$/.test(clean)) return { kind: 'v1json', id: clean.slice(0, 64) };
   if (clean.endsWith('.json')) return { kind: 'json' };
   return { kind: 'other' };
 }
@@ -91,4 +94,72 @@ export function baseLayerCount(imageLayers: readonly string[] | undefined, baseL
 /** A short, stable name for a layer in messages: `3/5 (sha256:0123456789ab)`. */
 export function layerLabel(index: number, count: number, digest: string | undefined): string {
   return `${index + 1}/${count}${digest ? ` (${digest.replace(/^(sha256:)?([0-9a-f]{12}).*$/, 'sha256:$2')})` : ''}`;
+}
+
+/** Which layers (diff IDs) a scan must read: in scope (above the base) and not proven clean before. */
+export function layersToRead(layers: readonly string[], baseCount: number, isClean: (diffId: string) => boolean): string[] {
+  return layers.slice(baseCount).filter((diffId) => !isClean(diffId));
+}
+
+/**
+ * The build history steps the project added: those after the base image's own steps (an image
+ * built FROM a base starts with the base's history), else those above the step whose image is the
+ * base, else those created after the base (to the second: a step in the base's own second stays
+ * in scope).
+ */
+export function historyAboveBase<T extends { image?: string | undefined; created?: string | undefined; createdBy: string }>(
+  steps: readonly T[],
+  base: { id: string; created?: string | undefined; history?: readonly { createdBy: string }[] | undefined } | undefined,
+): T[] {
+  if (!base) return [...steps];
+  const own = base.history;
+  if (own && own.length > 0 && own.length <= steps.length && own.every((step, i) => steps[i]!.createdBy === step.createdBy)) return steps.slice(own.length);
+  const top = steps.findIndex((s) => s.image === base.id);
+  if (top >= 0) return steps.slice(top + 1);
+  const baseSecond = base.created ? Math.floor(Date.parse(base.created) / 1000) * 1000 : undefined;
+  if (baseSecond === undefined || Number.isNaN(baseSecond)) return [...steps];
+  return steps.filter((s) => s.created === undefined || !(Date.parse(s.created) < baseSecond));
+}
+
+/** The chain IDs of an image's layers (`ChainID(n) = sha256(ChainID(n-1) + " " + DiffID(n))`). */
+export function chainIds(diffIds: readonly string[], sha256: (text: string) => string): string[] {
+  const out: string[] = [];
+  for (const diffId of diffIds) out.push(out.length === 0 ? diffId : `sha256:${sha256(`${out[out.length - 1]!} ${diffId}`)}`);
+  return out;
+}
+
+/**
+ * Engine < 25 names a saved layer `<v1 id>/layer.tar`, the v1 id being the sha256 of its
+ * `<v1 id>/json` (minus id, parent and os as set after) with the layer's chain ID and the parent's
+ * v1 id added, keys sorted (Docker's `v1.CreateID`). Returns the index of the layer whose chain
+ * ID reproduces `id`, or undefined (then the layer is read and hashed, as before: a v1 json in
+ * another shape only costs the shortcut, never a verdict).
+ */
+export function legacyLayerIndex(id: string, json: string, chains: readonly string[], sha256: (text: string) => string): number | undefined {
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const parent = typeof parsed.parent === 'string' ? parsed.parent : undefined;
+  const base: Record<string, unknown> = { ...parsed };
+  delete base.id;
+  delete base.parent;
+  const shapes = [base];
+  if ('os' in base) {
+    const withoutOs = { ...base };
+    delete withoutOs.os;
+    shapes.push(withoutOs);
+  }
+  for (const shape of shapes) {
+    for (let i = 0; i < chains.length; i++) {
+      const fields: Record<string, unknown> = { ...shape, layer_id: chains[i] };
+      if (parent) fields.parent = parent.startsWith('sha256:') ? parent : `sha256:${parent}`;
+      const text = `{${Object.keys(fields).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(fields[k])}`).join(',')}}`;
+      if (sha256(text) === id) return i;
+    }
+  }
+  return undefined;
 }

@@ -11,7 +11,7 @@ import { buildImages, type BuildPorts, type BuiltImage, type CompiledImage } fro
 import type { EventBus } from '../events.js';
 import { writeStackFiles } from './files.js';
 import { culprit, notReadyError, stackContainers, waitHealthy, type ServiceState } from './health.js';
-import { scanImages } from './leak-guard.js';
+import { startLeakGuard, type ScannedImage } from './leak-guard.js';
 import { LABEL_ROLE, serviceUrls, stackModel, type StackModel } from './model.js';
 import type { ResolvedSecret } from './secrets.js';
 
@@ -36,8 +36,11 @@ export interface BuildStackOptions {
   fresh: boolean;
   concurrency: number;
   signal?: AbortSignal | undefined;
-  /** false: images that never get a secret (dev's unit-test image) are not scanned. Default true. */
-  scan?: boolean;
+  /**
+   * false: nothing is scanned (images that never get a secret, dev's unit-test image); a list of
+   * build keys: only those images (the ones secrets are mounted into). Default true: every image.
+   */
+  scan?: boolean | readonly string[];
 }
 
 /** Builds (in parallel) and scans every image; returns build key → content tag. */
@@ -64,10 +67,16 @@ export async function buildStackImages(
     if (image) out.set(build.key, image);
   });
   if (options.scan === false) return out;
-  const bases = new Map(builds.map((b) => [b.key, b.image.baseImages]));
   // Ctrl-C during a scan of a large image ends it at once (the scan's reads are dropped).
-  await untilAborted(scanImages(ports, bus, [...out].map(([key, b]) => ({ ref: b.contentTag, imageId: b.imageId, baseImages: bases.get(key) })), secrets, options.signal), options.signal);
+  const scanned = options.scan === undefined || options.scan === true ? builds : builds.filter((b) => (options.scan as readonly string[]).includes(b.key));
+  await startLeakGuard(ports, bus, scannedImages(scanned, out), secrets, options.signal);
   return out;
+}
+
+/** The built images as the leak guard takes them (with the bases whose layers are out of scope). */
+export function scannedImages(builds: readonly StackBuild[], built: ReadonlyMap<string, BuiltImage>): ScannedImage[] {
+  const bases = new Map(builds.map((b) => [b.key, b.image.baseImages]));
+  return [...built].filter(([key]) => bases.has(key)).map(([key, b]) => ({ ref: b.contentTag, imageId: b.imageId, baseImages: bases.get(key) }));
 }
 
 /** `work`, or an `interrupted` error as soon as the signal aborts. */
@@ -81,7 +90,7 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefine
   });
 }
 
-export { LEAK_GUARD_CACHE, scanImages, verdictKey } from './leak-guard.js';
+export { LEAK_GUARD_CACHE, scanImages, startLeakGuard, verdictKey } from './leak-guard.js';
 
 export interface UpInput {
   config: StackConfig;
@@ -150,10 +159,14 @@ export async function upStack(ports: StackPorts, bus: EventBus, input: UpInput):
     fresh: config.settings.freshBuilds,
     concurrency: config.settings.buildConcurrency,
     signal: input.signal,
+    scan: false,
   });
+  // The leak guard runs beside the deploy preparation; nothing starts before its verdict.
+  const verdict = startLeakGuard(ports, bus, scannedImages(input.builds, built), input.secrets, input.signal);
   const model = stackModel(config, new Map([...built].map(([key, image]) => [key, image.contentTag])));
   if (model.services.some((s) => s.pod)) await ports.pods.ensure();
   const target = await writeStackFiles(ports.files, model, input.secrets);
+  await verdict;
 
   const deployId = 'deploy';
   const started = Date.now();

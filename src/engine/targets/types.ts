@@ -3,6 +3,7 @@
  * once in the composition root (cli/context.ts). Nothing outside the composition root asks which
  * target it runs on; each target implements these in engine/targets/<name>/.
  */
+import type { DevpipeError } from '../../errors.js';
 import type { BuiltImage } from '../build.js';
 import type { DevPlan } from '../dev/plan.js';
 import type { SyncTarget } from '../dev/sync.js';
@@ -29,6 +30,18 @@ export interface DeployedService {
   health: string;
 }
 
+/**
+ * How a redeploy ended. It throws only when cancelled before the swap (nothing changed then) or
+ * on an environment error; the user's failure (not ready) is `rolled-back`, not a throw.
+ */
+export type Redeployed =
+  /** The new images run and are ready. */
+  | { kind: 'served'; deployment: Deployment; services: DeployedService[] }
+  /** Swapped, but a newer change cut the readiness wait short: the new version runs, unchecked. */
+  | { kind: 'superseded'; deployment: Deployment }
+  /** The new version did not get ready: `current` runs again; `failure` says why. */
+  | { kind: 'rolled-back'; failure: DevpipeError };
+
 /** Building for the target: build, scan for secret values, get the image where the target runs it. */
 export interface DevImages {
   /** `scan: false` for images no secret is ever mounted into (the unit-test image). */
@@ -40,18 +53,18 @@ export interface DevDeployer {
   /** The first start: build everything, deploy, wait until ready (throws when it does not get ready). */
   start(plan: DevPlan, signal: AbortSignal): Promise<{ deployment: Deployment; services: DeployedService[] }>;
   /** Readies a fast redeploy of these services while their images build; never rejects. */
-  prepare(services: readonly string[]): Promise<void>;
+  prepare(project: string, services: readonly string[]): Promise<void>;
   /**
    * Puts the changed images (build key → content tag) into service and waits until they are ready;
-   * `onSettling` names the keys while readiness is awaited. When they do not get ready, the last
-   * good version (`current`) runs again and it throws a `failure`.
+   * `onSettling` names the keys while readiness is awaited (a newer change to them may abort the
+   * wait). A target without per-service redeploys may apply the whole plan (idempotent).
    */
   redeploy(
     plan: DevPlan,
     current: Deployment,
     changed: ReadonlyMap<string, string>,
     options: { signal: AbortSignal; onSettling(keys: readonly string[]): void },
-  ): Promise<{ deployment: Deployment; services: DeployedService[] }>;
+  ): Promise<Redeployed>;
   /** Streams a service's log lines until `signal` aborts (from its current container/pod). */
   followLogs(project: string, service: string, signal: AbortSignal, onLine: (line: string) => void): void;
 }

@@ -4,7 +4,8 @@
  * blocks, `target` blocks (inherits, context, dockerfile, target, args, platforms, tags,
  * output, attest, and `matrix` + `name`), `group` blocks; expressions through hcl.ts. Pure.
  */
-import { asText, evaluate, HclError, parseHcl, type Block, type HclValue, type Scope } from './hcl.js';
+import { HclError, parseHcl, type Block, type HclValue } from './hcl.js';
+import { asText, evaluate, type Scope } from './hcl-eval.js';
 
 export class BakeError extends Error {
   constructor(

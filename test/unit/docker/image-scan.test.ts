@@ -1,47 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { PassThrough, Readable } from 'node:stream';
 import test from 'ava';
 import { DockerImageScanner } from '../../../src/docker/image-scan.js';
-import { VerdictCache } from '../../../src/engine/stack/leak-guard.js';
 import { DevpipeError } from '../../../src/errors.js';
-import type { ImageInfo, ImageStore } from '../../../src/ports.js';
-import { savedImage, tarOf, type Crafted, type SavedLayer } from '../../helpers/saved-image.js';
+import { ArchiveStore } from '../../fakes/archive-store.js';
+import { savedImage, tarOf, type SavedLayer } from '../../helpers/saved-image.js';
 
 const SECRET = { name: 'tok', value: 'canary-7f3a9d1e' };
-
-/** An ImageStore over crafted archives (our own port; the engine itself is tested in integration). */
-class ArchiveStore implements ImageStore {
-  readonly images = new Map<string, { crafted: Crafted; base?: string; env?: string[] }>();
-  exports = 0;
-  broken: number | undefined;
-
-  add(ref: string, crafted: Crafted, base?: string): void {
-    this.images.set(ref, { crafted, base });
-  }
-
-  async inspect(ref: string): Promise<ImageInfo | undefined> {
-    const image = this.images.get(ref);
-    if (!image) return undefined;
-    return { id: ref, tags: [ref], labels: image.base ? { 'devpipe.bases': image.base } : {}, env: [], user: '', workingDir: '', entrypoint: null, cmd: null, created: '2020-01-01T00:00:00Z', size: 0, layers: image.crafted.diffIds };
-  }
-
-  async tag(): Promise<void> {}
-  async remove(): Promise<void> {}
-  async list(): Promise<ImageInfo[]> {
-    return [];
-  }
-
-  async export(ref: string): Promise<NodeJS.ReadableStream> {
-    this.exports++;
-    const bytes = this.images.get(ref)!.crafted.archive;
-    if (this.broken === undefined) return Readable.from([bytes]);
-    // The engine goes away mid-stream: some bytes, then a socket error.
-    const stream = new PassThrough();
-    stream.write(bytes.subarray(0, this.broken));
-    setTimeout(() => stream.destroy(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })), 10);
-    return stream;
-  }
-}
 
 const leakyLayers = (where: 'content' | 'name' | 'link target', compress: SavedLayer['compress']): SavedLayer[] => [
   { files: [{ name: 'etc/os-release', content: 'debian' }] },
@@ -144,37 +108,3 @@ test('an archive without a manifest fails closed (exit 3)', async (t) => {
   t.regex(error?.message ?? '', /no manifest\.json/);
 });
 
-for (const layout of ['legacy', 'oci'] as const) {
-  test(`${layout}: incremental: a leaked layer is caught after cache hits on its neighbours; a changed value invalidates`, async (t) => {
-    const store = new ArchiveStore();
-    const bottom: SavedLayer[] = [{ files: [{ name: 'etc/x', content: 'base' }] }, { files: [{ name: 'srv/deps/lib.js', content: 'deps' }] }];
-    store.add('v1', await savedImage(layout, bottom));
-    const scanner = new DockerImageScanner(store);
-    let text: string | undefined;
-    const run = async (ref: string, secrets = [SECRET]) => {
-      const cache = new VerdictCache(text, secrets);
-      const findings = await scanner.scan(ref, secrets, { verdicts: cache });
-      text = cache.text();
-      return { findings, cache };
-    };
-    t.deepEqual((await run('v1')).findings, []);
-    const cleanLayers = store.images.get('v1')!.crafted.diffIds;
-    // A rebuild adds a leaky layer on top of the two proven clean ones.
-    store.add('v2', await savedImage(layout, [...bottom, { files: [{ name: 'srv/app/.env', content: SECRET.value }] }]));
-    const second = await run('v2');
-    t.true(cleanLayers.every((d) => second.cache.isClean(d)), 'the neighbours were cache hits');
-    t.like(second.findings[0], { secret: 'tok', path: 'srv/app/.env' });
-    t.is(second.findings.length, 1);
-    // A cached clean verdict is trusted (the layer is not matched again): a cache that claims the
-    // leaky layer clean hides it, which is why verdicts are keyed by the exact values.
-    const v2Layers = store.images.get('v2')!.crafted.diffIds;
-    const lying = { diffIdOf: () => undefined, isClean: (d: string) => d === v2Layers[2], remember: () => undefined };
-    t.deepEqual(await scanner.scan('v2', [SECRET], { verdicts: { ...lying, diffIdOf: (k: string) => (k.endsWith(v2Layers[2]!.slice(7)) ? v2Layers[2] : new VerdictCache(text, [SECRET]).diffIdOf(k)) } }), []);
-    // …and a changed value is a new set: the bottom layers are matched again and the new value found.
-    const changed = { name: 'tok', value: 'deps-and-more' };
-    store.add('v4', await savedImage(layout, [{ files: [{ name: 'etc/x', content: 'base' }] }, { files: [{ name: 'srv/deps/lib.js', content: 'deps-and-more' }] }]));
-    const fresh = new VerdictCache(text, [changed]);
-    t.false(cleanLayers.some((d) => fresh.isClean(d)));
-    t.like((await run('v4', [changed])).findings[0], { path: 'srv/deps/lib.js' });
-  });
-}

@@ -247,7 +247,7 @@ test('dev --target minikube: up on the cluster, then a change to an input rolls 
   const abort = new AbortController();
   const events: { type: string; [k: string]: unknown }[] = [];
   ctx.bus.subscribe((e) => events.push(e as never));
-  const module = (await import('../../../src/cli/commands/dev.js')) as { run: (c: unknown, a: unknown[], o: Record<string, unknown>) => Promise<number> };
+  const module = (await import('../../../src/cli/commands/dev.js')) as unknown as { run: (c: unknown, a: unknown[], o: Record<string, unknown>) => Promise<number> };
   const running = module.run(ctx, [], { signal: abort.signal });
   const waitFor = async (test: () => boolean) => {
     for (let i = 0; i < 400 && !test(); i++) await new Promise((r) => setTimeout(r, 25));

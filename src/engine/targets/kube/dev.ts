@@ -1,17 +1,19 @@
 /**
  * The dev loop on Kubernetes: images built and delivered into the cluster, a redeploy re-applies
  * the whole stack (idempotent: only Deployments whose image changed roll out; a failed rollout
- * re-applies the last good images), no hot path (a change always rebuilds), unit tests run where
- * the image was built, the e2e suite as a Job.
+ * re-applies the last good images), no hot path (a change always rebuilds), the unit-test image
+ * built and run on this machine's engine, the e2e suite as a Job.
  */
-import { DevpipeError, toDevpipeError } from '../../../errors.js';
-import type { DevPlan } from '../../dev/plan.js';
+import { toDevpipeError } from '../../../errors.js';
+import { servicesOf, type DevPlan } from '../../dev/plan.js';
 import { requireKubeStackUp, runKubeSuite } from '../../kube/suite.js';
 import { serviceSelector } from '../../kube/names.js';
 import { chartOf } from '../../kube/chart.js';
 import { LABEL_PROJECT, LABEL_ROLE, stackModel } from '../../stack/model.js';
 import type { Deployment, DeployedService, DevTarget } from '../types.js';
 import { buildAndDeliver } from './images.js';
+import type { BuiltImage } from '../../build.js';
+import { buildStackImages } from '../../stack/up.js';
 import { applyStack, kubeUp } from './up.js';
 import type { KubePorts, KubeSetup } from './target.js';
 import type { Redactor } from '../../stack/redact.js';
@@ -29,9 +31,27 @@ export function kubeDevTarget(ports: KubePorts, setup: KubeSetup, redactor: Reda
     where: `${setup.target.context}/${setup.target.namespace}`,
     images: {
       async build(plan, keys, options) {
-        const builds = [...plan.builds, ...(plan.tests ? [plan.tests] : [])].filter((b) => keys.includes(b.key));
-        const { built } = await buildAndDeliver(ports, setup, plan.config, secretsOf(plan), builds, [], options.signal, { scan: options.scan });
-        return built;
+        // The unit-test image runs on this machine's engine (never in the cluster): built here, not delivered.
+        const testOnly = plan.tests && !plan.builds.some((b) => b.key === plan.tests!.key) ? plan.tests.key : undefined;
+        const builds = plan.builds.filter((b) => keys.includes(b.key));
+        const out = new Map<string, BuiltImage>();
+        if (builds.length > 0) {
+          const { built } = await buildAndDeliver(ports, setup, plan.config, secretsOf(plan), builds, [], options.signal, { scan: options.scan });
+          for (const [key, image] of built) out.set(key, image);
+        }
+        if (testOnly && keys.includes(testOnly)) {
+          const host = await ports.hostImages();
+          const built = await buildStackImages({ builder: host.builder, images: host.images, scanner: host.scanner, files: ports.files }, ports.bus, [plan.tests!], plan.secrets, {
+            project: plan.config.project,
+            revision: plan.revision,
+            fresh: false,
+            concurrency: plan.config.settings.buildConcurrency,
+            signal: options.signal,
+            scan: options.scan,
+          });
+          for (const [key, image] of built) out.set(key, image);
+        }
+        return out;
       },
     },
     deployer: {
@@ -47,15 +67,17 @@ export function kubeDevTarget(ports: KubePorts, setup: KubeSetup, redactor: Reda
         try {
           await applyStack(ports, setup, plan.config, secretsOf(plan), tags, options.signal);
         } catch (error) {
+          // Cancelled: what runs is not known, so nothing is recorded; the next iteration applies everything again.
           if (options.signal.aborted) throw error;
           // The last good images again (a rollout that never got ready is replaced).
           await applyStack(ports, setup, plan.config, secretsOf(plan), current.tags, undefined).catch(() => undefined);
-          const failure = toDevpipeError(error);
-          throw new DevpipeError('failure', `the new version did not get ready on ${setup.target.context}/${setup.target.namespace}; the last good version runs again`, { details: failure.details, cause: error });
+          return { kind: 'rolled-back', failure: toDevpipeError(error) };
         } finally {
           options.onSettling([]);
         }
-        return deployed(plan, tags);
+        const { deployment, services } = deployed(plan, tags);
+        const rolled = new Set([...changed.keys()].flatMap((key) => servicesOf(plan, key)));
+        return { kind: 'served', deployment, services: services.filter((s) => rolled.has(s.service)) };
       },
       followLogs(project, service, signal, onLine) {
         void setup.kubectl.logs({ selector: serviceSelector(project, service) }, { follow: true, prefix: false, tail: 0, signal, onLine }).catch(() => undefined);

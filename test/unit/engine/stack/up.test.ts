@@ -5,7 +5,7 @@ import { runSuite, requireStackUp } from '../../../../src/engine/stack/e2e.js';
 import { healthOf, waitHealthy } from '../../../../src/engine/stack/health.js';
 import { downStack } from '../../../../src/engine/stack/manage.js';
 import { stackModel } from '../../../../src/engine/stack/model.js';
-import { upStack, type StackPorts } from '../../../../src/engine/stack/up.js';
+import { buildStackImages, upStack, type StackPorts } from '../../../../src/engine/stack/up.js';
 import { DevpipeError } from '../../../../src/errors.js';
 import { loadStack, type StackConfig } from '../../../../src/spec/stack/index.js';
 import { FakeBuilder, FakeImages } from '../../../fakes/build.js';
@@ -77,6 +77,52 @@ test('up: a leak found by the scanner fails before anything is deployed', async 
   t.regex(error?.message ?? '', /contains the value of secret "tok"/);
   t.deepEqual(error?.details, ['secret "tok" in layer 2/3 (abc) at /srv/app/.env']);
   t.deepEqual(p.deployer.calls, []);
+});
+
+test('up: the leak guard runs beside the deploy preparation, and nothing is deployed before its verdict', async (t) => {
+  const p = ports();
+  p.containers.containers = [container('demo', 'api', 'running', 'Up (healthy)'), container('demo', 'web', 'running', 'Up 1 second')];
+  let finish: (findings: []) => void = () => undefined;
+  let preparedWhileScanning = false;
+  let deployedWhileScanning = false;
+  let scanning = false;
+  p.scanner.scan = () => {
+    scanning = true;
+    return new Promise((resolve) => {
+      finish = (findings) => {
+        preparedWhileScanning = p.files.files.has('.devpipe/stack/compose.yaml');
+        deployedWhileScanning = p.deployer.calls.length > 0;
+        scanning = false;
+        resolve(findings);
+      };
+      // Let the preparation run to its end before the verdict.
+      setTimeout(() => finish([]), 30);
+    });
+  };
+  const origUp = p.deployer.up.bind(p.deployer);
+  p.deployer.up = async (target) => {
+    t.false(scanning, 'the deployer starts only after the verdict');
+    return origUp(target);
+  };
+  await upStack(p, new EventBus(), { config: config(text), builds: [{ key: '.pipeline/blubber.yaml#production', image: compiled('production') }], secrets, revision: 'r', pollMs: 1, settleMs: 0 });
+  t.true(preparedWhileScanning, 'the stack files were written while the scan ran');
+  t.false(deployedWhileScanning);
+  t.deepEqual(p.deployer.calls.map((c) => c.method), ['up']);
+});
+
+test('build: only the images secrets are mounted into are scanned when a list of keys is given', async (t) => {
+  const p = ports();
+  const builds = [
+    { key: '.pipeline/blubber.yaml#production', image: compiled('production') },
+    { key: '.pipeline/blubber.yaml#test', image: compiled('test') },
+  ];
+  const options = { project: 'demo', revision: 'r', fresh: false, concurrency: 2 };
+  const built = await buildStackImages(p, new EventBus(), builds, secrets, { ...options, scan: ['.pipeline/blubber.yaml#production'] });
+  t.deepEqual(p.scanner.scanned, [built.get('.pipeline/blubber.yaml#production')?.contentTag]);
+  await buildStackImages(p, new EventBus(), builds, secrets, { ...options, scan: false });
+  t.is(p.scanner.scanned.length, 1);
+  await buildStackImages(p, new EventBus(), builds, secrets, options);
+  t.is(p.scanner.scanned.length, 3, 'by default every image');
 });
 
 test('up: a deployer failure stops the wait at once and is reported as is (e.g. a port in use)', async (t) => {
@@ -207,4 +253,26 @@ test('down: a deployer that refuses the rendered file does not stop the label sw
   t.regex(result.deployerFailed ?? '', /invalid type/);
   t.deepEqual(p.containers.removed, ['demo-web']);
   t.true(seen.some((e) => e.type === 'message' && /removing everything labelled demo instead/.test(e.text)));
+});
+
+test('waiting: the health clock of a service starts when Compose has created its container; creation is bounded too', async (t) => {
+  const p = ports();
+  let now = 0;
+  const model = stackModel(config(text), new Map([['.pipeline/blubber.yaml#production', 'demo:p']]));
+  // Compose (on a loaded machine) creates api only at 5 s, past the 2 s health timeout; it is healthy at 6 s.
+  const clock = { now: () => now, sleep: async () => void (now += 500) };
+  const states = () => {
+    if (now < 5000) return [container('demo', 'web', 'running', 'Up')];
+    return [container('demo', 'api', 'running', now < 6000 ? 'Up (health: starting)' : 'Up (healthy)'), container('demo', 'web', 'running', 'Up')];
+  };
+  Object.defineProperty(p.containers, 'containers', { get: states, set: () => undefined, configurable: true });
+  const ready = await waitHealthy(p, new EventBus(), model, { project: 'demo', file: 'f', cwd: '/p' }, { timeoutMs: 2000, settleMs: 0, ...clock });
+  t.true(ready.every((s) => s.ready));
+  t.true(now >= 6000);
+  // Never created: reported as such once the creation grace (at least 30 s) is over, not as unhealthy.
+  now = 0;
+  Object.defineProperty(p.containers, 'containers', { get: () => [container('demo', 'web', 'running', 'Up')], set: () => undefined, configurable: true });
+  const error = await t.throwsAsync(waitHealthy(p, new EventBus(), model, { project: 'demo', file: 'f', cwd: '/p' }, { timeoutMs: 2000, settleMs: 0, ...clock }));
+  t.regex(error?.message ?? '', /service "api" was not created within 32s \(state: missing\)/);
+  t.true(now >= 32_000);
 });
