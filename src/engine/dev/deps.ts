@@ -52,3 +52,7 @@ export class Busy {
     return new Set([...this.#slots.values()].flat());
   }
 }
+
+/** Why an iteration's signal aborted: a newer save made its work stale, or `dev` is stopping. */
+export const SUPERSEDED = 'superseded';
+export const STOPPING = 'stopping';

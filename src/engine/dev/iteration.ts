@@ -8,7 +8,7 @@ import path from 'node:path';
 import { toDevpipeError } from '../../errors.js';
 import type { Deployment, SyncCopy } from '../targets/types.js';
 import type { ChangeSet } from './changes.js';
-import type { Busy, IterationPorts } from './deps.js';
+import { STOPPING, type Busy, type IterationPorts } from './deps.js';
 import type { DevPlan } from './plan.js';
 import { buildAndRedeploy, type RebuildState } from './redeploy.js';
 import { nextSteps, unsynced, type Steps, type SyncStep } from './steps.js';
@@ -166,7 +166,7 @@ export async function runIteration(ports: IterationPorts, input: IterationInput)
     return end(ranTests === false || e2ePassed === false ? 'failed' : 'ok', done.join('; '));
   } catch (error) {
     await testBuild?.stop();
-    if (signal.aborted) return end('cancelled', 'a newer change arrived; building again with it', files);
+    if (signal.aborted) return end('cancelled', signal.reason === STOPPING ? 'dev is stopping' : 'a newer change arrived; building again with it', files);
     const failure = toDevpipeError(error);
     bus.emit('message', { level: 'error', text: [failure.message, ...failure.details].join('\n') });
     return end('failed', failure.message);

@@ -12,7 +12,7 @@ import type { Deployment, DevTarget } from '../targets/types.js';
 import { BuiltContent } from './built-content.js';
 import { addChanges, describeFiles, emptyChangeSet, isEmpty } from './changes.js';
 import { Debouncer, defaultDebounce } from './debounce.js';
-import { Busy, type DevOptions, type IterationPorts } from './deps.js';
+import { Busy, STOPPING, SUPERSEDED, type DevOptions, type IterationPorts } from './deps.js';
 import { runIteration } from './iteration.js';
 import { LoopGuard } from './loop-guard.js';
 import { inputTargets, type DevPlan } from './plan.js';
@@ -176,7 +176,7 @@ export class DevLoop {
       // A newer change: cancel the running iteration if it works on what changed; it hands its
       // files back and the loop runs again with everything.
       for (const [file, at] of changed) if (!this.#pending.has(file)) this.#pending.set(file, at);
-      if (isStale(this.plan, this.options.matcher, this.#running.busy.keys(), [...changed.keys()])) this.#running.controller.abort();
+      if (isStale(this.plan, this.options.matcher, this.#running.busy.keys(), [...changed.keys()])) this.#running.controller.abort(SUPERSEDED);
       return;
     }
     void this.#run([...changed.keys()], Math.min(...changed.values()), false, prints);
@@ -281,7 +281,7 @@ export class DevLoop {
     this.#stopped = true;
     this.#debouncer.cancel();
     clearTimeout(this.#holdTimer);
-    this.#running?.controller.abort();
+    this.#running?.controller.abort(STOPPING);
     await this.#running?.done;
     for (const follower of this.#logFollowers.values()) follower.abort();
     await this.#handle?.close();

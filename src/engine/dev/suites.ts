@@ -8,6 +8,7 @@ import type { EventBus } from '../events.js';
 import type { Deployment, DevTarget } from '../targets/types.js';
 import { servicesOf, type DevPlan } from './plan.js';
 import type { ServiceViews } from './views.js';
+import { STOPPING } from './deps.js';
 
 export interface SuitePorts {
   target: DevTarget;
@@ -65,7 +66,7 @@ export async function runUnitTests(ports: SuitePorts, plan: DevPlan, image: Prom
   } catch (error) {
     const cancelled = signal.aborted;
     if (started !== undefined) {
-      ports.bus.emit('task:end', { id, status: cancelled ? 'skipped' : 'failed', durationMs: Date.now() - started, detail: cancelled ? 'cancelled: a newer change arrived' : toDevpipeError(error).message });
+      ports.bus.emit('task:end', { id, status: cancelled ? 'skipped' : 'failed', durationMs: Date.now() - started, detail: cancelled ? (signal.reason === STOPPING ? 'cancelled: dev is stopping' : 'cancelled: a newer change arrived') : toDevpipeError(error).message });
     }
     if (cancelled) mark('cancelled');
     throw error;
