@@ -29,15 +29,7 @@ export async function nodeStandIn(docker: Docker): Promise<string> {
       path.join(dir, 'Dockerfile'),
       ['FROM debian:bookworm-slim', 'COPY node /usr/bin/node', 'COPY npm /usr/lib/node_modules/npm', 'RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/bin/npm && node --version && npm --version', `LABEL devpipe.test=node-stand-in`, ''].join('\n'),
     );
-    const stream = await docker.buildImage(pack(dir) as unknown as NodeJS.ReadableStream, { t: ref, rm: true, forcerm: true });
-    await new Promise<void>((resolve, reject) => {
-      docker.modem.followProgress(stream, (error: Error | null, output: { error?: string }[]) => {
-        const failed = output?.find((o) => o.error);
-        if (error || failed) reject(error ?? new Error(failed?.error));
-        else resolve();
-      });
-    });
-    return ref;
+    return await buildTar(docker, pack(dir) as unknown as NodeJS.ReadableStream, ref);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -49,4 +41,17 @@ export async function settingsFile(aliases: Record<string, string>, extra = ''):
   const file = path.join(dir, 'settings.yaml');
   await writeFile(file, `images:\n${Object.entries(aliases).map(([k, v]) => `  ${k}: ${v}`).join('\n')}\n${extra}`);
   return file;
+}
+
+/** Builds a tar context with the Engine API (classic builder) as `ref`; rejects with the build's own error. */
+export async function buildTar(docker: Docker, tar: NodeJS.ReadableStream, ref: string, labels: Record<string, string> = {}): Promise<string> {
+  const stream = await docker.buildImage(tar, { t: ref, rm: true, forcerm: true, labels });
+  await new Promise<void>((resolve, reject) => {
+    docker.modem.followProgress(stream, (error: Error | null, output: { error?: string }[]) => {
+      const failed = output?.find((o) => o.error);
+      if (error || failed) reject(error ?? new Error(failed?.error));
+      else resolve();
+    });
+  });
+  return ref;
 }

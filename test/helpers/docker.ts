@@ -62,3 +62,4 @@ export async function dockerTest<Context = unknown>(): Promise<{ test: TestFn<Co
   }) as unknown as TestFn<Context>;
   return { test: skipped, docker: new Docker({ socketPath: '/nonexistent' }) };
 }
+

@@ -10,6 +10,7 @@ import { DockerImageScanner } from '../../src/docker/image-scan.js';
 import { DockerImageStore } from '../../src/docker/images.js';
 import { VerdictCache } from '../../src/engine/stack/leak-guard.js';
 import type { ScanStats } from '../../src/ports.js';
+import { buildTar } from '../helpers/base-images.js';
 import { dockerTest } from '../helpers/docker.js';
 import { ensureBusybox } from './stack-support.js';
 
@@ -33,15 +34,7 @@ async function build(tag: string, files: Record<string, string>, extra: string[]
   for (const [name, content] of Object.entries(files)) tar.entry({ name }, content);
   tar.finalize();
   const ref = `${repo}:${tag}`;
-  const stream = await docker.buildImage(tar as unknown as NodeJS.ReadableStream, { t: ref, rm: true, forcerm: true, labels: { 'devpipe.test': repo } });
-  await new Promise<void>((resolve, reject) => {
-    docker.modem.followProgress(stream, (error: Error | null, output: { error?: string }[]) => {
-      const failed = output?.find((o) => o.error);
-      if (error || failed) reject(error ?? new Error(failed?.error));
-      else resolve();
-    });
-  });
-  return ref;
+  return buildTar(docker, tar as unknown as NodeJS.ReadableStream, ref, { 'devpipe.test': repo });
 }
 
 test.before(async () => {
