@@ -27,6 +27,8 @@ export interface BuildRequest {
   buildArgs?: Readonly<Record<string, string>>;
   tags: readonly string[];
   labels?: Readonly<Record<string, string>>;
+  /** Sees every chunk of the build context as it is streamed to the engine (the leak guard's context scan). */
+  onContextChunk?: ((chunk: Uint8Array) => void) | undefined;
   /**
    * Patterns used *instead of* the project's .dockerignore (PipelineLib's `build.excludes`);
    * the file on disk is never touched.
@@ -75,6 +77,8 @@ export interface HistoryStep {
   created?: string | undefined;
   createdBy: string;
   comment: string;
+  /** Bytes the step added (0 for steps that add no layer, and for empty layers). */
+  size?: number | undefined;
 }
 
 export interface ImageBuilder {

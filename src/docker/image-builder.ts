@@ -61,8 +61,17 @@ export class DockerImageBuilder implements ImageBuilder {
   async build(request: BuildRequest): Promise<BuildResult> {
     const plan = await this.contextPlan(request);
     const buildkit = await this.usesBuildkit(request.buildkit);
-    const tar = packContext(plan, request.signal);
-    const body = Readable.from(tar as AsyncIterable<Buffer>, { objectMode: false });
+    const packed = packContext(plan, request.signal) as AsyncIterable<Buffer>;
+    const inspect = request.onContextChunk;
+    const tar = inspect
+      ? (async function* () {
+          for await (const chunk of packed) {
+            inspect(chunk);
+            yield chunk;
+          }
+        })()
+      : packed;
+    const body = Readable.from(tar, { objectMode: false });
     const output = new BuildOutput(request.onLog);
     let response: NodeJS.ReadableStream;
     try {

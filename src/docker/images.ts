@@ -69,13 +69,14 @@ export class DockerImageStore implements ImageStore {
 
   async history(ref: string): Promise<HistoryStep[]> {
     try {
-      const steps = (await this.docker.getImage(ref).history()) as { Id?: string; Created?: number; CreatedBy?: string; Comment?: string }[];
+      const steps = (await this.docker.getImage(ref).history()) as { Id?: string; Created?: number; CreatedBy?: string; Comment?: string; Size?: number }[];
       // The API lists the newest step first.
       return steps.reverse().map((step) => ({
         image: step.Id && step.Id !== '<missing>' ? step.Id : undefined,
         created: typeof step.Created === 'number' ? new Date(step.Created * 1000).toISOString() : undefined,
         createdBy: step.CreatedBy ?? '',
         comment: step.Comment ?? '',
+        size: typeof step.Size === 'number' ? step.Size : undefined,
       }));
     } catch (error) {
       throw dockerError(error, `reading the history of image ${ref}`);

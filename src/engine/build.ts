@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { DevpipeError } from '../errors.js';
 import type { BuildRequest, ContextEntry, ImageBuilder, ImageStore } from '../ports.js';
 import { requireImages } from './base-images.js';
+import { MultiMatcher } from './stack/multi-match.js';
 import type { EventBus } from './events.js';
 import { LABEL_BASES, LABEL_CONTENT_HASH, LABEL_MANAGED_BY, LABEL_PROJECT, LABEL_REVISION, LABEL_VARIANT, MANAGED_BY } from './labels.js';
 
@@ -46,6 +47,12 @@ export interface BuildImagesOptions {
    * `dev`. `ci` builds only content-addressed tags and never moves this one.
    */
   movingTag?: boolean;
+  /**
+   * Secret values to look for in the build context as it streams to the engine: a built image
+   * then says whether its context held none of them (`contextClean`, the leak guard's proof for
+   * the layers copied from the context).
+   */
+  contextNeedles?: readonly { name: string; value: string }[] | undefined;
 }
 
 export interface BuiltImage {
@@ -56,6 +63,8 @@ export interface BuiltImage {
   contentTag: string;
   cached: boolean;
   durationMs: number;
+  /** Built here now, and the streamed context held no value of `contextNeedles` (in any encoding the leak guard knows). */
+  contextClean?: boolean | undefined;
 }
 
 export interface BuildPorts {
@@ -177,11 +186,12 @@ async function buildOne(ports: BuildPorts, bus: EventBus, image: CompiledImage, 
   }
 
   try {
-    const result = await ports.builder.build(withLabels({ ...request, tags }, labels));
+    const matcher = options.contextNeedles && options.contextNeedles.length > 0 ? new MultiMatcher(options.contextNeedles) : undefined;
+    const result = await ports.builder.build(withLabels({ ...request, tags, ...(matcher ? { onContextChunk: (chunk: Uint8Array) => matcher.feed(chunk) } : {}) }, labels));
     const durationMs = Date.now() - started;
     bus.emit('task:end', { id, status: 'ok', durationMs });
     bus.emit('image:built', { variant: image.variant, imageId: result.imageId, tags, cached: false, durationMs });
-    return { variant: image.variant, imageId: result.imageId, tags, contentTag, cached: false, durationMs };
+    return { variant: image.variant, imageId: result.imageId, tags, contentTag, cached: false, durationMs, ...(matcher ? { contextClean: matcher.found().length === 0 } : {}) };
   } catch (error) {
     bus.emit('task:end', { id, status: 'failed', durationMs: Date.now() - started, detail: (error as Error).message });
     throw error;

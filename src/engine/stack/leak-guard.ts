@@ -10,10 +10,11 @@
  *   the old verdicts applies to it.
  */
 import { createHash } from 'node:crypto';
-import type { ImageScanner, LayerVerdicts, ProjectFiles, ScanStats } from '../../ports.js';
+import type { ImageScanner, ImageStore, LayerVerdicts, ProjectFiles, ScanStats } from '../../ports.js';
 import type { EventBus } from '../events.js';
 import { DevpipeError } from '../../errors.js';
 import { leakError } from './leak-scan.js';
+import { proveContextLayers } from './leak-proof.js';
 import type { ResolvedSecret } from './secrets.js';
 
 export const LEAK_GUARD_CACHE = '.devpipe/secrets/leak-guard.json';
@@ -116,10 +117,12 @@ export interface ScannedImage {
   imageId?: string | undefined;
   /** The images its build started from (their layers are not scanned). */
   baseImages?: readonly string[] | undefined;
+  /** Built now from a context that held no secret value: its context-copy layers are proven clean without reading. */
+  contextClean?: boolean | undefined;
 }
 
 export async function scanImages(
-  ports: { scanner: ImageScanner; files?: ProjectFiles | undefined },
+  ports: { scanner: ImageScanner; files?: ProjectFiles | undefined; images?: Pick<ImageStore, 'inspect' | 'history'> | undefined },
   bus: EventBus,
   images: readonly ScannedImage[],
   secrets: readonly ResolvedSecret[],
@@ -128,7 +131,7 @@ export async function scanImages(
   const needles = secrets.map((s) => ({ name: s.name, value: s.value }));
   const cache = new VerdictCache(ports.files ? await ports.files.read(LEAK_GUARD_CACHE) : undefined, needles);
   try {
-    for (const { ref, imageId, baseImages } of images) {
+    for (const { ref, imageId, baseImages, contextClean } of images) {
       const id = `scan:${ref}`;
       const started = Date.now();
       bus.emit('task:start', { id, title: `leak guard ${ref}` });
@@ -139,7 +142,9 @@ export async function scanImages(
       }
       let findings;
       let stats: ScanStats | undefined;
+      let proven = 0;
       try {
+        if (contextClean && needles.length > 0 && ports.images) proven = await proveContextLayers(ports.images, ref, (diffId) => cache.remember(diffId, diffId, true));
         findings = await ports.scanner.scan(ref, needles, { baseImages, verdicts: cache, onStats: (s) => (stats = s), signal });
       } catch (error) {
         bus.emit('task:end', { id, status: signal?.aborted ? 'skipped' : 'failed', durationMs: Date.now() - started, detail: signal?.aborted ? 'cancelled (Ctrl-C)' : (error as Error).message });
@@ -150,7 +155,7 @@ export async function scanImages(
         throw leakError(ref, findings);
       }
       if (key) cache.addImage(key);
-      bus.emit('task:end', { id, status: 'ok', durationMs: Date.now() - started, detail: needles.length ? `no secret value in the layers this build added, nor in env, labels or history${stats ? ` (${readSummary(stats)})` : ''}` : 'no secrets declared' });
+      bus.emit('task:end', { id, status: 'ok', durationMs: Date.now() - started, detail: needles.length ? `no secret value in the layers this build added, nor in env, labels or history${stats ? ` (${readSummary(stats)}${proven > 0 ? `; ${proven} copied from a context that held no secret value` : ''})` : ''}` : 'no secrets declared' });
     }
   } finally {
     if (cache.changed && ports.files) await ports.files.write(LEAK_GUARD_CACHE, cache.text(), { mode: 0o600 });
@@ -165,7 +170,7 @@ export async function scanImages(
  * awaited it yet.
  */
 export function startLeakGuard(
-  ports: { scanner: ImageScanner; files?: ProjectFiles | undefined },
+  ports: { scanner: ImageScanner; files?: ProjectFiles | undefined; images?: Pick<ImageStore, 'inspect' | 'history'> | undefined },
   bus: EventBus,
   images: readonly ScannedImage[],
   secrets: readonly ResolvedSecret[],

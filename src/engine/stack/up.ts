@@ -61,6 +61,8 @@ export async function buildStackImages(
     concurrency: options.concurrency,
     signal: options.signal,
     labels: { [LABEL_ROLE]: 'stack' },
+    // The context is looked at as it streams: copies from a clean one need no reading afterwards.
+    contextNeedles: options.scan === false ? undefined : secrets.map((s) => ({ name: s.name, value: s.value })),
   });
   builds.forEach((build, index) => {
     const image = built[index];
@@ -76,7 +78,7 @@ export async function buildStackImages(
 /** The built images as the leak guard takes them (with the bases whose layers are out of scope). */
 export function scannedImages(builds: readonly StackBuild[], built: ReadonlyMap<string, BuiltImage>): ScannedImage[] {
   const bases = new Map(builds.map((b) => [b.key, b.image.baseImages]));
-  return [...built].filter(([key]) => bases.has(key)).map(([key, b]) => ({ ref: b.contentTag, imageId: b.imageId, baseImages: bases.get(key) }));
+  return [...built].filter(([key]) => bases.has(key)).map(([key, b]) => ({ ref: b.contentTag, imageId: b.imageId, baseImages: bases.get(key), contextClean: b.contextClean }));
 }
 
 /** `work`, or an `interrupted` error as soon as the signal aborts. */
