@@ -18,7 +18,7 @@ export async function workspaceOf(ctx: Context): Promise<Workspace> {
     import('../fs/project-reader.js'),
     import('../host/profiles.js'),
     import('../secrets/sources.js'),
-    import('../docker/context.js'),
+    import('../docker/build-context.js'),
     import('../host/display.js'),
   ]);
   return {

@@ -11,7 +11,7 @@ import type Docker from 'dockerode';
 import { DevpipeError } from '../errors.js';
 import type { BuildRequest, BuildResult, ImageBuilder } from '../ports.js';
 import { BuildOutput } from './build-output.js';
-import { dockerfilePath, hashContext, packContext, readDockerignore, type ContextPlan } from './context.js';
+import { dockerfilePath, hashContext, packContext, readDockerignore, type ContextPlan } from './build-context.js';
 import { dockerError, matchProblem } from './problems.js';
 
 /** Which builder: `auto` (BuildKit when the engine offers it), `buildkit` or `classic`. */

@@ -16,7 +16,7 @@ export class FakeBuilder implements ImageBuilder {
 
   async contextDigest(request: BuildRequest): Promise<string> {
     if (!this.realDigest) return `digest-${request.target ?? ''}`;
-    const { hashContext } = await import('../../src/docker/context.js');
+    const { hashContext } = await import('../../src/docker/build-context.js');
     const plan = { contextDir: request.contextDir, patterns: [...(request.ignorePatterns ?? [])], extraEntries: request.extraEntries ?? [], dockerfile: request.dockerfile, sendProject: request.sendProject ?? true };
     return (await hashContext(plan)).digest;
   }

@@ -1,6 +1,6 @@
 /**
  * `run.credentials` from the fake secret source (the same one as the local stack's: see
- * cli/ci/secrets.ts). A missing id is an error naming the id and every place devpipe looked;
+ * engine/project/ci-secrets.ts). A missing id is an error naming the id and every place devpipe looked;
  * values are never printed.
  */
 import { DevpipeError } from '../../errors.js';

@@ -79,7 +79,7 @@ export function contextLeaks(
   const leaks = new Set<string>();
   for (const raw of secretPaths) {
     const file = strip(raw);
-    // devpipe's own state is never part of a build context (docker/context.ts isDevpipeOwn).
+    // devpipe's own state is never part of a build context (docker/build-context.ts isDevpipeOwn).
     if (file === '.devpipe' || file.startsWith('.devpipe/')) continue;
     if (projectIgnored(file)) continue;
     if (sendProject) leaks.add(file);

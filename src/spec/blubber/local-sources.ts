@@ -2,7 +2,7 @@
  * Every local path a Blubber build reads, with its key path: `copies`, builder `requirements`
  * (node, python, php, custom) and custom builder `mounts` whose `from` is `local`, at the top
  * level and in every variant. Pure; the containment check (symlinks included) is I/O and lives
- * with the callers (cli/local-paths.ts, docker/context.ts).
+ * with the callers (engine/project/local-paths.ts, docker/build-context.ts).
  */
 import type { KeyPath } from '../issues.js';
 import { LOCAL_CONTEXT } from './schema.js';

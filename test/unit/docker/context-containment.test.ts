@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { extract } from 'tar-stream';
-import { hashContext, packContext, type ContextPlan } from '../../../src/docker/context.js';
+import { hashContext, packContext, type ContextPlan } from '../../../src/docker/build-context.js';
 import { DevpipeError } from '../../../src/errors.js';
 import { containment } from '../../../src/fs/containment.js';
 import { tempProject } from '../../helpers/tmp.js';

@@ -1,6 +1,6 @@
 /** Issue 15, item 10: a .dockerignore excluding what a variant copies names the user's file and pattern. */
 import test from 'ava';
-import { ignoreMatcher } from '../../../src/docker/context.js';
+import { ignoreMatcher } from '../../../src/docker/build-context.js';
 import { ignoredCopies } from '../../../src/engine/ignored-copies.js';
 import { runCli } from '../../helpers/cli.js';
 import { tempProject } from '../../helpers/tmp.js';

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { ChunkMatcher, contextLeaks, leakError, scanImageConfig } from '../../../../src/engine/stack/leak-scan.js';
-import { ignoreMatcher } from '../../../../src/docker/context.js';
+import { ignoreMatcher } from '../../../../src/docker/build-context.js';
 
 const needles = [{ name: 'tok', value: 'SECRET-123456' }];
 

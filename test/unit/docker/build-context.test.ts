@@ -2,7 +2,7 @@ import { utimes } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { extract } from 'tar-stream';
-import { hashContext, packContext, type ContextPlan } from '../../../src/docker/context.js';
+import { hashContext, packContext, type ContextPlan } from '../../../src/docker/build-context.js';
 import { tempProject } from '../../helpers/tmp.js';
 
 async function entries(plan: ContextPlan): Promise<Record<string, string>> {
