@@ -102,11 +102,17 @@ export class DevSession {
 export async function until(url: string, text: string, timeoutMs = 60_000, intervalMs = 10, requestTimeoutMs = 200): Promise<number> {
   const started = Date.now();
   for (;;) {
+    // A ref'd timer, not AbortSignal.timeout (unref'd): a request docker-proxy accepts but nobody
+    // answers yet must keep the process alive until it times out.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), requestTimeoutMs);
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(requestTimeoutMs) });
+      const response = await fetch(url, { signal: controller.signal });
       if ((await response.text()).includes(text)) return Date.now() - started;
     } catch {
       // not up yet
+    } finally {
+      clearTimeout(timer);
     }
     if (Date.now() - started > timeoutMs) throw new Error(`${url} did not serve "${text}" within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
