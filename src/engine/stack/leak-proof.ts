@@ -11,8 +11,16 @@
  */
 import type { HistoryStep, ImageStore } from '../../ports.js';
 
-/** `COPY [--chown=…] .devpipe-context/local/<path> <dest> # buildkit`: one source, from the context. */
-const CONTEXT_COPY = /^COPY (?:--chown=\S+ |--chmod=\S+ )*\.devpipe-context\/local\/\S+ \S+ # buildkit$/;
+const LOCAL = '.devpipe-context/local/';
+
+/** `COPY [--chown=…] .devpipe-context/local/<a> [.devpipe-context/local/<b> …] <dest> # buildkit`: every source from the context. */
+function isContextCopy(createdBy: string): boolean {
+  const match = /^COPY (.*) # buildkit$/.exec(createdBy.trim());
+  if (!match) return false;
+  const words = match[1]!.split(/\s+/).filter((w) => !/^--(chown|chmod)=\S+$/.test(w) && w !== '--link');
+  const sources = words.slice(0, -1);
+  return sources.length > 0 && sources.every((s) => s.startsWith(LOCAL) && !s.split('/').includes('..'));
+}
 
 /** The diff IDs of the image's layers that a copy from the build context made (none when unsure). */
 /** A step that can have made a layer: it added bytes, or its instruction makes one (BuildKit or classic builder). */
@@ -28,7 +36,7 @@ export function contextCopyLayers(layers: readonly string[], history: readonly H
   if (history.some((step) => step.size === undefined)) return [];
   const added = history.filter(mayMakeLayer);
   if (added.length !== layers.length) return [];
-  return added.flatMap((step, index) => (CONTEXT_COPY.test(step.createdBy.trim()) ? [layers[index]!] : []));
+  return added.flatMap((step, index) => (isContextCopy(step.createdBy) ? [layers[index]!] : []));
 }
 
 /** Marks the image's context-copy layers clean (its context was scanned clean for these values). */

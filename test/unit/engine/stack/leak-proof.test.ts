@@ -30,9 +30,16 @@ test('never proven: a RUN, a copy from another image, an ADD; nothing when the a
   t.deepEqual(contextCopyLayers(layers, history.map((s) => ({ ...s, size: undefined }))), []);
   // The classic builder records `COPY dir:<hash> in …`: the source is not known, nothing is proven.
   t.deepEqual(contextCopyLayers(['sha256:base', 'sha256:x'], [base, step('/bin/sh -c #(nop) COPY dir:0a1b in /srv/app ', 10)]), []);
-  // Two sources, or a source outside devpipe's context views: not proven.
-  t.deepEqual(contextCopyLayers(['sha256:base', 'sha256:x'], [base, step('COPY .devpipe-context/local/a .devpipe-context/local/b ./ # buildkit', 10)]), []);
+  // A source outside devpipe's context views (a generated file, another image's path, `..`): not proven.
   t.deepEqual(contextCopyLayers(['sha256:base', 'sha256:x'], [base, step('COPY .devpipe-context/builder.sh /b.sh # buildkit', 10)]), []);
+  t.deepEqual(contextCopyLayers(['sha256:base', 'sha256:x'], [base, step('COPY .devpipe-context/local/a /srv/app/other ./ # buildkit', 10)]), []);
+  t.deepEqual(contextCopyLayers(['sha256:base', 'sha256:x'], [base, step('COPY .devpipe-context/local/../x ./ # buildkit', 10)]), []);
+});
+
+test('the forms Blubber builds copy the context in: the whole view, several files at once', (t) => {
+  const two = ['sha256:base', 'sha256:deps', 'sha256:all'];
+  const steps = [base, step('COPY .devpipe-context/local/package.json .devpipe-context/local/package-lock.json ./ # buildkit', 34_800), step('COPY .devpipe-context/local/ . # buildkit', 37_200)];
+  t.deepEqual(contextCopyLayers(two, steps), ['sha256:deps', 'sha256:all']);
 });
 
 test('proveContextLayers marks the proven layers clean for the current values only', async (t) => {
