@@ -121,8 +121,15 @@ export interface ScannedImage {
   contextClean?: boolean | undefined;
 }
 
+/** The scanner, the cache's home, and (for the context proof) the image's layers and history. */
+export interface LeakGuardPorts {
+  scanner: ImageScanner;
+  files?: ProjectFiles | undefined;
+  images?: Pick<ImageStore, 'inspect' | 'history'> | undefined;
+}
+
 export async function scanImages(
-  ports: { scanner: ImageScanner; files?: ProjectFiles | undefined; images?: Pick<ImageStore, 'inspect' | 'history'> | undefined },
+  ports: LeakGuardPorts,
   bus: EventBus,
   images: readonly ScannedImage[],
   secrets: readonly ResolvedSecret[],
@@ -170,7 +177,7 @@ export async function scanImages(
  * awaited it yet.
  */
 export function startLeakGuard(
-  ports: { scanner: ImageScanner; files?: ProjectFiles | undefined; images?: Pick<ImageStore, 'inspect' | 'history'> | undefined },
+  ports: LeakGuardPorts,
   bus: EventBus,
   images: readonly ScannedImage[],
   secrets: readonly ResolvedSecret[],

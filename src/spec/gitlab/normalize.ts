@@ -5,7 +5,7 @@
  */
 import { parse, ExprError } from './expr.js';
 import { isMap, type Raw } from './merge.js';
-import type { Artifacts, KokkuriTemplate, Need, Rule, When } from './types.js';
+import type { Artifacts, Job, KokkuriTemplate, Need, Rule, When } from './types.js';
 import { whens } from './types.js';
 
 export interface Problem {
@@ -167,28 +167,8 @@ function matrixOf(value: unknown, path: (string | number)[], problems: Problem[]
   return { matrix };
 }
 
-export interface NormalizedJob {
-  stage: string;
-  rules?: Rule[] | undefined;
-  when: When;
-  allowFailure: boolean;
-  needs?: Need[] | undefined;
-  dependencies?: string[] | undefined;
-  variables: Record<string, string>;
-  raw: Set<string>;
-  image?: { name: string; entrypoint?: string[] | undefined } | undefined;
-  script: string[];
-  beforeScript: string[];
-  afterScript: string[];
-  matrix?: Record<string, string[]>[] | undefined;
-  parallel?: number | undefined;
-  artifacts: Artifacts;
-  tags: string[];
-  environment?: string | undefined;
-  coverage?: string | undefined;
-  services: string[];
-  kokkuri?: KokkuriTemplate | undefined;
-}
+/** A job as written, normalized: everything of a `Job` but what the loader adds (name, order, origin, extends). */
+export type NormalizedJob = Omit<Job, 'name' | 'order' | 'external' | 'extends' | 'origin'>;
 
 export function normalizeJob(name: string, job: Raw, problems: Problem[]): NormalizedJob {
   const path = [name];
