@@ -58,7 +58,9 @@ export async function deployTarget(ctx: Context, name: TargetName): Promise<Depl
 
 /** The stack ports on this machine's engine (Compose target). */
 export async function stackPorts(ctx: Context): Promise<StackPorts> {
-  const [docker, deployer, files, scanner] = await Promise.all([ctx.docker(), ctx.compose(), ctx.projectFiles(), ctx.imageScanner()]);
+  // Compose is found while the command goes on (loads, compiles, checks the engine): not awaited here.
+  const [docker, { DeferredDeployer }, files, scanner] = await Promise.all([ctx.docker(), import('../compose/compose.js'), ctx.projectFiles(), ctx.imageScanner()]);
+  const deployer = new DeferredDeployer(ctx.compose());
   return { builder: docker.builder, images: docker.images, containers: docker.containers, deployer, files, scanner, pods: docker.pods, resources: docker.resources };
 }
 

@@ -108,6 +108,36 @@ export function stripAnsi(line: string): string {
   return line.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
 }
 
+/**
+ * The deployer once Compose is found: detection (`docker compose version`, half a second or more)
+ * runs while the command loads and compiles, and every call waits for it.
+ */
+export class DeferredDeployer implements StackDeployer {
+  readonly #found: Promise<StackDeployer>;
+
+  constructor(found: Promise<StackDeployer>) {
+    this.#found = found;
+    // Rejections surface on the first call, never as an unhandled rejection.
+    found.catch(() => undefined);
+  }
+
+  async describe(): Promise<string> {
+    return (await this.#found).describe();
+  }
+
+  async up(target: StackTarget, options?: Parameters<StackDeployer['up']>[1]): Promise<void> {
+    return (await this.#found).up(target, options);
+  }
+
+  async down(target: StackTarget, options: Parameters<StackDeployer['down']>[1]): Promise<void> {
+    return (await this.#found).down(target, options);
+  }
+
+  async logs(target: StackTarget, options: Parameters<StackDeployer['logs']>[1]): Promise<void> {
+    return (await this.#found).logs(target, options);
+  }
+}
+
 /** Neither Compose v2 nor v1: every method throws the hinted environment error (exit 3). */
 export class MissingCompose implements StackDeployer {
   #error(): DevpipeError {

@@ -11,6 +11,7 @@ import { buildImages, type BuildPorts, type BuiltImage, type CompiledImage } fro
 import type { EventBus } from '../events.js';
 import { writeStackFiles } from './files.js';
 import { culprit, notReadyError, stackContainers, waitHealthy, type ServiceState } from './health.js';
+import { startEarlyPods, stopDeployer } from './early-pods.js';
 import { startLeakGuard, type ScannedImage } from './leak-guard.js';
 import { LABEL_ROLE, serviceUrls, stackModel, type StackModel } from './model.js';
 import type { ResolvedSecret } from './secrets.js';
@@ -36,6 +37,8 @@ export interface BuildStackOptions {
   fresh: boolean;
   concurrency: number;
   signal?: AbortSignal | undefined;
+  /** The streamed build context is read for the secret values (the leak guard's context proof) even when `scan` is false. */
+  readContext?: boolean;
   /**
    * false: nothing is scanned (images that never get a secret, dev's unit-test image); a list of
    * build keys: only those images (the ones secrets are mounted into). Default true: every image.
@@ -62,7 +65,7 @@ export async function buildStackImages(
     signal: options.signal,
     labels: { [LABEL_ROLE]: 'stack' },
     // The context is looked at as it streams: copies from a clean one need no reading afterwards.
-    contextNeedles: options.scan === false ? undefined : secrets.map((s) => ({ name: s.name, value: s.value })),
+    contextNeedles: options.scan === false && options.readContext !== true ? undefined : secrets.map((s) => ({ name: s.name, value: s.value })),
   });
   builds.forEach((build, index) => {
     const image = built[index];
@@ -117,20 +120,6 @@ export interface UpSummary {
 /** How long a deploy may finish its own work after the wait failed or Ctrl-C, before it is stopped. */
 export const DEPLOY_GRACE_MS = 15_000;
 
-/** Lets the deployer finish (never cut Compose mid-recreate), stopping it only after `graceMs`. */
-async function stopDeployer(deploying: Promise<void>, abort: AbortController, graceMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const grace = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      abort.abort();
-      resolve();
-    }, graceMs);
-  });
-  await Promise.race([deploying, grace]);
-  clearTimeout(timer);
-  await deploying;
-}
-
 /**
  * Compose renames a container to `<12 hex>_<name>` while it recreates it; a deploy stopped at
  * that moment (a kill, a lost engine) leaves it `Created`, and the next deploy trips over it.
@@ -161,14 +150,24 @@ export async function upStack(ports: StackPorts, bus: EventBus, input: UpInput):
     fresh: config.settings.freshBuilds,
     concurrency: config.settings.buildConcurrency,
     signal: input.signal,
+    // Scanned below, beside the deploy preparation; the context is read as it streams.
     scan: false,
+    readContext: true,
   });
   // The leak guard runs beside the deploy preparation; nothing starts before its verdict.
   const verdict = startLeakGuard(ports, bus, scannedImages(input.builds, built), input.secrets, input.signal);
   const model = stackModel(config, new Map([...built].map(([key, image]) => [key, image.contentTag])));
   if (model.services.some((s) => s.pod)) await ports.pods.ensure();
   const target = await writeStackFiles(ports.files, model, input.secrets);
-  await verdict;
+  // A fresh stack's pods (no project code, no secret) start meanwhile; nothing of a scanned image does.
+  const early = await startEarlyPods(ports, bus, model, target, verdict);
+  try {
+    await verdict;
+  } catch (error) {
+    await early?.undo(input.deployGraceMs ?? DEPLOY_GRACE_MS);
+    throw error;
+  }
+  await early?.done;
 
   const deployId = 'deploy';
   const started = Date.now();

@@ -35,9 +35,12 @@ async function ready(ports: ComposePorts): Promise<StackDeployer> {
 
 export async function composeUp(ports: ComposePorts, stack: LoadedStack, signal: AbortSignal | undefined): Promise<UpResult> {
   const { config, secrets } = stack;
+  // The engine, Compose and the checkout are asked while the builds compile; a spec error still
+  // comes first (exit 2), then an environment one (exit 3).
+  const around = Promise.all([ready(ports), ports.revision()]);
+  around.catch(() => undefined);
   const builds = await stack.compile({ withSuite: false });
-  await ready(ports);
-  const revision = await ports.revision();
+  const [, revision] = await around;
   const summary = await ports.withLock('up', signal, () => upStack(ports, secrets.bus, { config, builds, secrets: secrets.resolved, revision, signal }));
   return {
     project: summary.model.project,
