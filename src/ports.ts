@@ -151,6 +151,12 @@ export interface ContainerRunner {
   list(labels: Readonly<Record<string, string>>): Promise<ContainerInfo[]>;
   /** Streams a container's log (from its start) line by line until it ends or the signal aborts. */
   follow(containerId: string, options: { signal?: AbortSignal | undefined; onLine: (line: string, stream: 'stdout' | 'stderr') => void }): Promise<void>;
+  /**
+   * Calls `onChange` each time a container with these labels is created, starts, stops or changes
+   * health, until the signal aborts; best effort (a wait that uses it still polls `list`, which
+   * stays the only source of states). Optional: without it, waits only poll.
+   */
+  watchChanges?(labels: Readonly<Record<string, string>>, onChange: () => void, signal: AbortSignal): void;
 }
 
 /** Copies out of a container with `docker cp` semantics (PipelineLib's `copy` step). */

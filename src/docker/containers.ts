@@ -149,6 +149,29 @@ export class DockerContainerRunner implements ContainerRunner {
     }
   }
 
+  watchChanges(labels: Readonly<Record<string, string>>, onChange: () => void, signal: AbortSignal): void {
+    if (signal.aborted) return;
+    const filters = {
+      type: ['container'],
+      label: Object.entries(labels).map(([k, v]) => (v ? `${k}=${v}` : k)),
+      // The engine matches `health_status` against `health_status: healthy` etc.
+      event: ['create', 'start', 'restart', 'die', 'kill', 'stop', 'destroy', 'health_status'],
+    };
+    this.docker.getEvents({ filters: JSON.stringify(filters) }).then(
+      (events) => {
+        const stream = events as NodeJS.ReadableStream & { destroy(): void };
+        const stop = () => stream.destroy();
+        if (signal.aborted) return stop();
+        signal.addEventListener('abort', stop, { once: true });
+        stream.on('data', () => onChange());
+        // Best effort: a broken stream leaves the waiting to its polling.
+        stream.on('error', () => undefined);
+        stream.on('close', () => signal.removeEventListener('abort', stop));
+      },
+      () => undefined,
+    );
+  }
+
   async list(labels: Readonly<Record<string, string>>): Promise<ContainerInfo[]> {
     try {
       const filters = { label: Object.entries(labels).map(([k, v]) => (v ? `${k}=${v}` : k)) };

@@ -167,4 +167,8 @@ export class TrustingContainerRunner implements ContainerRunner {
   follow(containerId: string, options: Parameters<ContainerRunner['follow']>[1]): Promise<void> {
     return this.inner.follow(containerId, options);
   }
+
+  watchChanges(labels: Readonly<Record<string, string>>, onChange: () => void, signal: AbortSignal): void {
+    this.inner.watchChanges?.(labels, onChange, signal);
+  }
 }

@@ -42,6 +42,18 @@ export class FakeContainers implements ContainerRunner {
     this.containers = this.containers.filter((c) => c.id !== id);
   }
 
+  /** Watches `watchChanges` opened (labels, and whether its signal has ended it). */
+  readonly watches: { labels: Readonly<Record<string, string>>; onChange: () => void; signal: AbortSignal }[] = [];
+
+  watchChanges(labels: Readonly<Record<string, string>>, onChange: () => void, signal: AbortSignal): void {
+    this.watches.push({ labels, onChange, signal });
+  }
+
+  /** What the engine's events would say: a container changed (wakes every open watch). */
+  changed(): void {
+    for (const watch of this.watches) if (!watch.signal.aborted) watch.onChange();
+  }
+
   async list(labels: Readonly<Record<string, string>>): Promise<ContainerInfo[]> {
     this.onList?.(this);
     return this.containers.filter((c) => Object.entries(labels).every(([k, v]) => (v ? c.labels[k] === v : k in c.labels)));
@@ -68,8 +80,8 @@ export class FakeDeployer implements StackDeployer {
     return 'fake compose';
   }
 
-  async up(target: StackTarget): Promise<void> {
-    this.calls.push({ method: 'up', target });
+  async up(target: StackTarget, options: { services?: readonly string[] | undefined } = {}): Promise<void> {
+    this.calls.push({ method: 'up', target, ...(options.services ? { options: { services: options.services } } : {}) });
     if (this.upError) throw this.upError;
   }
 

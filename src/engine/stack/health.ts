@@ -119,13 +119,63 @@ export async function waitHealthy(
   const sleep = options.sleep ?? defaultSleep;
   const started = now();
   const announced = new Set<string>();
+  for (const service of model.services) bus.emit('task:start', { id: `health:${service.name}`, title: `${service.name} ready` });
+  // The engine's events (a container started, stopped, changed health) wake the wait at once;
+  // the states themselves are always read by polling, which goes on every pollMs regardless.
+  const watching = new AbortController();
+  let changed = false;
+  let wake: (() => void) | undefined;
+  ports.containers.watchChanges?.(
+    { [LABEL_PROJECT]: model.project },
+    () => {
+      changed = true;
+      wake?.();
+    },
+    watching.signal,
+  );
+  try {
+    return await pollStates(ports, bus, model, target, options, {
+      started,
+      announced,
+      takeChange: () => {
+        const was = changed;
+        changed = false;
+        return was;
+      },
+      nap: async (ms) => {
+        const nap = new AbortController();
+        const stop = () => nap.abort();
+        wake = stop;
+        options.signal?.addEventListener('abort', stop, { once: true });
+        try {
+          await sleep(ms, nap.signal);
+        } finally {
+          wake = undefined;
+          options.signal?.removeEventListener('abort', stop);
+        }
+      },
+    });
+  } finally {
+    watching.abort();
+  }
+}
+
+async function pollStates(
+  ports: { containers: ContainerRunner; deployer: StackDeployer },
+  bus: EventBus,
+  model: StackModel,
+  target: StackTarget,
+  options: WaitOptions,
+  loop: { started: number; announced: Set<string>; takeChange(): boolean; nap(ms: number): Promise<void> },
+): Promise<ServiceState[]> {
+  const now = options.now ?? Date.now;
+  const { started, announced } = loop;
   const runningSince = new Map<string, number>();
   // Each service's health clock starts when its container exists: on a loaded machine Compose may
   // take seconds to create it, and that is not the service being slow. Creation itself is
   // bounded too (by the health timeout again, at least 30 s).
   const firstSeen = new Map<string, number>();
   const createGraceMs = Math.max(options.timeoutMs, 30_000);
-  for (const service of model.services) bus.emit('task:start', { id: `health:${service.name}`, title: `${service.name} ready` });
   for (;;) {
     if (options.signal?.aborted) {
       for (const service of model.services) {
@@ -133,6 +183,7 @@ export async function waitHealthy(
       }
       throw new DevpipeError('interrupted', 'interrupted while waiting for the services');
     }
+    loop.takeChange();
     const states = serviceStates(model, await stackContainers(ports.containers, model.project));
     for (const state of states) {
       const service = model.services.find((s) => s.name === state.service);
@@ -167,6 +218,7 @@ export async function waitHealthy(
       const why = firstSeen.has(stuck.service) ? `did not become healthy within ${Math.round(options.timeoutMs / 1000)}s` : `was not created within ${Math.round((options.timeoutMs + createGraceMs) / 1000)}s`;
       throw await notReadyError(ports.deployer, target, stuck, why);
     }
-    await sleep(options.pollMs ?? 500, options.signal);
+    // A change seen while reading: read again at once; otherwise until the next change or poll.
+    if (!loop.takeChange()) await loop.nap(options.pollMs ?? 500);
   }
 }

@@ -1,0 +1,198 @@
+import test from 'ava';
+import { parse } from 'yaml';
+import type { CompiledImage } from '../../../../src/engine/build.js';
+import { EventBus, type DevpipeEvent } from '../../../../src/engine/events.js';
+import { earlyPods, isSettled } from '../../../../src/engine/stack/early-pods.js';
+import { waitHealthy } from '../../../../src/engine/stack/health.js';
+import { stackModel } from '../../../../src/engine/stack/model.js';
+import { upStack, type StackPorts } from '../../../../src/engine/stack/up.js';
+import { POD_IMAGE, type LeakFinding } from '../../../../src/ports.js';
+import { DevpipeError } from '../../../../src/errors.js';
+import { loadStack, type StackConfig } from '../../../../src/spec/stack/index.js';
+import { FakeBuilder, FakeImages } from '../../../fakes/build.js';
+import { container, FakeContainers, FakeDeployer, FakeResources, FakeScanner, MemoryFiles } from '../../../fakes/stack.js';
+
+function config(text: string): StackConfig {
+  const result = loadStack(text, 'devpipe.yaml', { directoryName: 'demo', builtins: [] });
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.value;
+}
+
+// api is built here (it gets a pod), web is pinned and waits for api.
+const text = `version: v1
+settings: { health_timeout: 2s }
+services:
+  api: { build: production, secrets: [tok], healthcheck: { command: ["true"] } }
+  web: { image: nginx:1, depends_on: [api], ports: [8080] }
+secrets: { tok: fake-tok-value }
+`;
+const compiled = (variant: string): CompiledImage => ({ variant, target: variant, dockerfile: `FROM x AS ${variant}\n`, buildkit: false, extraEntries: [], buildArgs: {}, baseImages: [] });
+const secrets = [{ name: 'tok', value: 'fake-tok-value', source: 'devpipe.yaml' }];
+const builds = [{ key: '.pipeline/blubber.yaml#production', image: compiled('production') }];
+
+function ports() {
+  const images = new FakeImages();
+  return {
+    builder: new FakeBuilder(images),
+    images,
+    containers: new FakeContainers(),
+    deployer: new FakeDeployer(),
+    files: new MemoryFiles('/p'),
+    scanner: new FakeScanner(),
+    pods: { async ensure() {} },
+    resources: new FakeResources(),
+  } satisfies StackPorts;
+}
+
+/** A scanner whose verdict waits for `release(findings)`; records what was deployed meanwhile. */
+function heldScanner(p: ReturnType<typeof ports>) {
+  const held: { release(findings: LeakFinding[]): void; deployedMeanwhile: { services?: readonly string[] }[] } = { release: () => undefined, deployedMeanwhile: [] };
+  p.scanner.scan = () =>
+    new Promise((resolve) => {
+      held.release = (findings) => {
+        held.deployedMeanwhile = p.deployer.calls.filter((c) => c.method === 'up').map((c) => (c.options ?? {}) as { services?: readonly string[] });
+        resolve(findings);
+      };
+    });
+  return held;
+}
+
+/** Releases the held verdict once the deployer has been called `count` times (or after 300 ms). */
+async function releaseAfter(p: ReturnType<typeof ports>, held: ReturnType<typeof heldScanner>, findings: LeakFinding[], count = 1): Promise<void> {
+  for (let i = 0; i < 60 && p.deployer.calls.length < count; i++) await new Promise((r) => setTimeout(r, 5));
+  held.release(findings);
+}
+
+test('earlyPods: only on a fresh stack, only while the verdict is pending', (t) => {
+  const model = stackModel(config(text), new Map([['.pipeline/blubber.yaml#production', 'demo:p']]));
+  t.deepEqual(earlyPods(model, false, false), ['api.pod']);
+  t.deepEqual(earlyPods(model, true, false), [], 'a stack that is up: its pods are up, and recreating one would cut a running service');
+  t.deepEqual(earlyPods(model, false, true), [], 'a known verdict: a second Compose call would only cost its start-up');
+});
+
+test('isSettled tells a pending promise from a settled one', async (t) => {
+  t.false(await isSettled(new Promise(() => undefined)));
+  t.true(await isSettled(Promise.resolve()));
+  const rejected = Promise.reject(new Error('x'));
+  t.true(await isSettled(rejected));
+});
+
+test('up from nothing: the pods start beside the leak guard; no container of the scanned image is deployed before its verdict', async (t) => {
+  const p = ports();
+  const held = heldScanner(p);
+  p.containers.onList = (self) => {
+    // Compose created the services only once it was asked to deploy them.
+    if (p.deployer.calls.filter((c) => c.method === 'up' && !c.options).length > 0 && self.containers.length === 0) {
+      self.containers = [container('demo', 'api', 'running', 'Up (healthy)'), container('demo', 'web', 'running', 'Up 1 second')];
+    }
+  };
+  const bus = new EventBus();
+  const seen: DevpipeEvent[] = [];
+  bus.subscribe((e) => seen.push(e));
+  const up = upStack(p, bus, { config: config(text), builds, secrets, revision: 'r', pollMs: 1, settleMs: 0 });
+  await releaseAfter(p, held, []);
+  await up;
+  t.deepEqual(held.deployedMeanwhile, [{ services: ['api.pod'] }], 'only the pod, before the verdict');
+  const file = parse(p.files.files.get('.devpipe/stack/compose.yaml')?.content ?? '') as { services: Record<string, { image: string }> };
+  t.is(file.services['api.pod']?.image, POD_IMAGE, 'what started early runs devpipe\'s anchor, not the scanned image');
+  t.deepEqual(
+    p.deployer.calls.map((c) => [c.method, c.options]),
+    [
+      ['up', { services: ['api.pod'] }],
+      ['up', undefined],
+    ],
+    'then the whole stack, after the verdict',
+  );
+  t.true(seen.some((e) => e.type === 'task:end' && e.id === 'deploy:pods' && e.status === 'ok'));
+});
+
+test('up from nothing: a leak found while the pods start takes them down again, and nothing else is deployed', async (t) => {
+  const p = ports();
+  const held = heldScanner(p);
+  const up = upStack(p, new EventBus(), { config: config(text), builds, secrets, revision: 'r', pollMs: 1, settleMs: 0, deployGraceMs: 1000 });
+  await releaseAfter(p, held, [{ secret: 'tok', where: 'layer', layer: '2/3 (abc)', path: 'srv/app/.env' }]);
+  const error = await t.throwsAsync(up, { instanceOf: DevpipeError });
+  t.regex(error?.message ?? '', /contains the value of secret "tok"/);
+  t.deepEqual(
+    p.deployer.calls.map((c) => [c.method, c.options]),
+    [
+      ['up', { services: ['api.pod'] }],
+      ['down', { volumes: false }],
+    ],
+  );
+});
+
+test('up from nothing, interrupted during the scan: the pods are taken down', async (t) => {
+  const p = ports();
+  heldScanner(p);
+  const controller = new AbortController();
+  const up = upStack(p, new EventBus(), { config: config(text), builds, secrets, revision: 'r', signal: controller.signal, pollMs: 1, settleMs: 0 });
+  for (let i = 0; i < 60 && p.deployer.calls.length < 1; i++) await new Promise((r) => setTimeout(r, 5));
+  controller.abort();
+  const error = await t.throwsAsync(up, { instanceOf: DevpipeError });
+  t.is(error?.kind, 'interrupted');
+  t.deepEqual(p.deployer.calls.map((c) => c.method), ['up', 'down']);
+});
+
+test('up on a stack that is up: no early start, one deploy after the verdict', async (t) => {
+  const p = ports();
+  const held = heldScanner(p);
+  p.containers.containers = [container('demo', 'api', 'running', 'Up (healthy)'), container('demo', 'web', 'running', 'Up 1 second')];
+  const up = upStack(p, new EventBus(), { config: config(text), builds, secrets, revision: 'r', pollMs: 1, settleMs: 0 });
+  await new Promise((r) => setTimeout(r, 50));
+  held.release([]);
+  await up;
+  t.deepEqual(held.deployedMeanwhile, []);
+  t.deepEqual(p.deployer.calls.map((c) => [c.method, c.options]), [['up', undefined]]);
+});
+
+test('up from nothing with the verdict known at once (a cached image): one deploy, no second Compose call', async (t) => {
+  const p = ports();
+  p.containers.onList = (self) => {
+    if (p.deployer.calls.length > 0) self.containers = [container('demo', 'api', 'running', 'Up (healthy)'), container('demo', 'web', 'running', 'Up 1 second')];
+  };
+  await upStack(p, new EventBus(), { config: config(text), builds, secrets, revision: 'r', pollMs: 1, settleMs: 0 });
+  t.deepEqual(p.deployer.calls.map((c) => [c.method, c.options]), [['up', undefined]]);
+});
+
+test('waiting: a service that gets healthy is noticed on the engine\'s change event, not at the next poll', async (t) => {
+  const p = ports();
+  p.containers.containers = [container('demo', 'api', 'running', 'Up (health: starting)'), container('demo', 'web', 'running', 'Up 5 seconds')];
+  const model = stackModel(config(text));
+  setTimeout(() => {
+    p.containers.containers = [container('demo', 'api', 'running', 'Up (healthy)'), container('demo', 'web', 'running', 'Up 5 seconds')];
+    p.containers.changed();
+  }, 50);
+  const started = Date.now();
+  const states = await waitHealthy(p, new EventBus(), model, { project: 'demo', file: 'f', cwd: '/p' }, { timeoutMs: 60_000, pollMs: 10_000, settleMs: 0 });
+  t.true(states.every((s) => s.ready));
+  t.true(Date.now() - started < 2000, `noticed ${Date.now() - started} ms after the start; the poll interval is 10 s`);
+  t.deepEqual(p.containers.watches.map((w) => [w.labels, w.signal.aborted]), [[{ 'devpipe.project': 'demo' }, true]], 'one watch on the project, ended with the wait');
+});
+
+test('waiting: a change seen while the states are read is read again at once (no event lost between reading and sleeping)', async (t) => {
+  const p = ports();
+  let lists = 0;
+  p.containers.containers = [container('demo', 'api', 'running', 'Up (health: starting)'), container('demo', 'web', 'running', 'Up 5 seconds')];
+  p.containers.onList = (self) => {
+    lists++;
+    if (lists === 1) {
+      // The engine reports the change while the first list is under way; the list itself is already stale.
+      setImmediate(() => {
+        self.containers = [container('demo', 'api', 'running', 'Up (healthy)'), container('demo', 'web', 'running', 'Up 5 seconds')];
+        self.changed();
+      });
+    }
+  };
+  const model = stackModel(config(text));
+  const slowList = p.containers.list.bind(p.containers);
+  p.containers.list = async (labels) => {
+    const result = await slowList(labels);
+    await new Promise((r) => setTimeout(r, 10));
+    return result;
+  };
+  const started = Date.now();
+  await waitHealthy(p, new EventBus(), model, { project: 'demo', file: 'f', cwd: '/p' }, { timeoutMs: 60_000, pollMs: 10_000, settleMs: 0 });
+  t.true(Date.now() - started < 2000, `took ${Date.now() - started} ms; the poll interval is 10 s`);
+  t.is(lists, 2);
+});
