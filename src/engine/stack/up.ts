@@ -141,19 +141,28 @@ export function pinnedNeeds(config: UpInput['config'], withSuite = false): Image
 
 export async function upStack(ports: StackPorts, bus: EventBus, input: UpInput): Promise<UpSummary> {
   const { config } = input;
-  await ports.deployer.describe();
+  // Compose is found (`compose version`, half a second or more) while the images build; when it
+  // is missing, the build stops and its hinted error (exit 3) is what the user sees.
+  const deployer = ports.deployer.describe();
+  const stopBuild = new AbortController();
+  deployer.catch(() => stopBuild.abort());
   // A pinned image that is neither here nor pullable: said before anything is built.
   await requireImages(ports.images, pinnedNeeds(config));
-  const built = await buildStackImages(ports, bus, input.builds, input.secrets, {
+  const building = buildStackImages(ports, bus, input.builds, input.secrets, {
     project: config.project,
     revision: input.revision,
     fresh: config.settings.freshBuilds,
     concurrency: config.settings.buildConcurrency,
-    signal: input.signal,
+    signal: input.signal ? AbortSignal.any([input.signal, stopBuild.signal]) : stopBuild.signal,
     // Scanned below, beside the deploy preparation; the context is read as it streams.
     scan: false,
     readContext: true,
   });
+  const built = await building.catch(async (error: unknown) => {
+    await deployer; // Compose missing: its error, not the cancelled build's.
+    throw error;
+  });
+  await deployer;
   // The leak guard runs beside the deploy preparation; nothing starts before its verdict.
   const verdict = startLeakGuard(ports, bus, scannedImages(input.builds, built), input.secrets, input.signal);
   const model = stackModel(config, new Map([...built].map(([key, image]) => [key, image.contentTag])));

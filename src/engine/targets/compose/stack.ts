@@ -5,7 +5,7 @@
  */
 import { stringify } from 'yaml';
 import { DevpipeError } from '../../../errors.js';
-import type { Engine, StackDeployer } from '../../../ports.js';
+import type { Engine } from '../../../ports.js';
 import type { EventBus } from '../../events.js';
 import { runId } from '../../run-id.js';
 import { requireStackUp, runSuite } from '../../stack/e2e.js';
@@ -27,17 +27,11 @@ export interface ComposePorts extends StackPorts {
   describeTarget: string;
 }
 
-async function ready(ports: ComposePorts): Promise<StackDeployer> {
-  await ports.engine.info();
-  await ports.deployer.describe();
-  return ports.deployer;
-}
-
 export async function composeUp(ports: ComposePorts, stack: LoadedStack, signal: AbortSignal | undefined): Promise<UpResult> {
   const { config, secrets } = stack;
-  // The engine, Compose and the checkout are asked while the builds compile; a spec error still
-  // comes first (exit 2), then an environment one (exit 3).
-  const around = Promise.all([ready(ports), ports.revision()]);
+  // The engine and the checkout are asked while the builds compile (Compose is found while the
+  // images build, see upStack); a spec error still comes first (exit 2), then an environment one.
+  const around = Promise.all([ports.engine.info(), ports.revision()]);
   around.catch(() => undefined);
   const builds = await stack.compile({ withSuite: false });
   const [, revision] = await around;

@@ -196,3 +196,24 @@ test('waiting: a change seen while the states are read is read again at once (no
   t.true(Date.now() - started < 2000, `took ${Date.now() - started} ms; the poll interval is 10 s`);
   t.is(lists, 2);
 });
+
+test('up: Compose is found while the images build; when it is missing, the build stops and its hinted error is the one reported', async (t) => {
+  const p = ports();
+  let buildSignal: AbortSignal | undefined;
+  p.builder.build = (request) => {
+    buildSignal = request.signal;
+    return new Promise((_, reject) => request.signal?.addEventListener('abort', () => reject(new DevpipeError('interrupted', 'build cancelled')), { once: true }));
+  };
+  let describing = false;
+  p.deployer.describe = async () => {
+    describing = true;
+    await new Promise((r) => setTimeout(r, 30));
+    throw new DevpipeError('environment', 'Docker Compose is not installed', { hint: 'install the Compose v2 plugin' });
+  };
+  const error = await t.throwsAsync(upStack(p, new EventBus(), { config: config(text), builds, secrets, revision: 'r' }), { instanceOf: DevpipeError });
+  t.true(describing);
+  t.is(error?.exitCode, 3);
+  t.is(error?.message, 'Docker Compose is not installed');
+  t.true(buildSignal?.aborted, 'the build was stopped, not left running');
+  t.deepEqual(p.deployer.calls, []);
+});
