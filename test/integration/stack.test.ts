@@ -96,3 +96,33 @@ test.serial('down removes every container, network and volume devpipe created, a
   t.regex(images.stdout, /removed \d+ image\(s\)/);
   t.deepEqual(await new DockerImageStore(docker).list({ 'devpipe.project': project }), []);
 });
+
+test.serial('a fresh up: no container of the built image is created or started before the leak guard\'s verdict; only pods may start meanwhile', async (t) => {
+  const since = Math.floor(Date.now() / 1000) - 1;
+  const { exitCode, stdout, stderr } = await cli('--json', 'up');
+  t.is(exitCode, 0, stderr);
+  const until = Math.ceil(Date.now() / 1000) + 1;
+  const events = stdout.split('\n').flatMap((line) => {
+    try {
+      return [JSON.parse(line) as { type?: string; id?: string; time?: string; status?: string }];
+    } catch {
+      return [];
+    }
+  });
+  const scanEnd = events.find((e) => e.type === 'task:end' && String(e.id).startsWith('scan:'));
+  t.is(scanEnd?.status, 'ok', 'the leak guard read the image (a real export, not a cached verdict)');
+  const verdictAt = Date.parse(String(scanEnd?.time));
+  const stream = await docker.getEvents({ since, until, filters: JSON.stringify({ type: ['container'], label: [`devpipe.project=${project}`], event: ['create', 'start'] }) });
+  let text = '';
+  for await (const chunk of stream as AsyncIterable<Buffer>) text += chunk.toString();
+  const engine = text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { Action: string; timeNano: number; Actor: { Attributes: Record<string, string> } });
+  const before = engine.filter((e) => e.timeNano / 1e6 < verdictAt).map((e) => `${e.Action} ${e.Actor.Attributes.name} (${e.Actor.Attributes.image})`);
+  for (const line of before) t.regex(line, /\.pod-1 \(devpipe-anchor:1\)$/, 'before the verdict, only pods');
+  const afterBuilt = engine.filter((e) => e.Actor.Attributes.image?.startsWith(`${project}:production-`));
+  t.deepEqual(afterBuilt.map((e) => e.Action), ['create', 'start'], 'the built image ran, once the verdict was in');
+  t.true(afterBuilt.every((e) => e.timeNano / 1e6 >= verdictAt));
+  t.log(`before the verdict: ${before.join(', ') || 'nothing'}`);
+});
