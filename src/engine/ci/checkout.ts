@@ -14,6 +14,8 @@ export interface Checkout {
   input: Omit<SetupInput, 'pipeline' | 'startedAt'>;
   /** Sentences saying what was assumed, for info messages. */
   assumptions: string[];
+  /** `<commit>[+dirty]` or `none`: what sourceRevision says, from the same git process. */
+  revision: string;
 }
 
 /** A git command's trimmed stdout, or undefined when it fails (not a checkout, no remote, …). */
@@ -47,7 +49,7 @@ export async function readCheckout(proc: ProcessRunner, dir: string, params: Rec
   const branchOut = head.branch;
   if (commit === undefined) {
     assumptions.push(`${dir} is not a git checkout (or has no commit): setup.project and setup.projectShortName are assumed to be \`${fallback}\` (the directory name); setup.commit, setup.branch, setup.remote and setup.tag are empty`);
-    return { input: { remote: '', project: fallback, commit: '', params }, assumptions };
+    return { input: { remote: '', project: fallback, commit: '', params }, assumptions, revision: 'none' };
   }
   if (remote === '') assumptions.push(`the checkout has no git remote: setup.project is assumed to be \`${fallback}\` (the directory name)`);
   const branch = branchOut ?? '';
@@ -70,5 +72,5 @@ export async function readCheckout(proc: ProcessRunner, dir: string, params: Rec
       });
     }
   }
-  return { input, assumptions };
+  return { input, assumptions, revision: `${commit}${head.dirty ? '+dirty' : ''}` };
 }

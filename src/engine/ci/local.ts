@@ -116,8 +116,9 @@ export async function runLocalCi(host: CiHost, request: LocalCiRequest, onOutcom
     await host.engine.info();
     return host.runnerPorts(request.registry);
   });
-  const revision = settle(() => host.revision());
+  // One `git status` answers both the checkout and the revision labelled on images.
   const checkout = settle(async () => (rerun ? undefined : readCheckout(host.process, ws.reader.root, request.params)));
+  const revision = settle(async () => (rerun ? host.revision() : (await checkout())!.revision));
   const { config, selection } = await loadConfig(ws, (loaded) => selectPipelines(loaded, rerun ? [rerun.pipeline] : requested, mode));
   const names = selection.run;
   for (const text of skippedLines(selection, mode)) ws.bus.emit('message', { level: 'info', text });

@@ -42,8 +42,10 @@ test('a checkout: commit, branch, origin (insteadOf applied), the tag on HEAD; r
   t.deepEqual(checkout.input.params, { K: 'v' });
   t.true(checkout.assumptions.some((a) => a.includes('tagged `v1.2.0`')));
   t.is(await sourceRevision(proc, dir), commit);
+  t.is(checkout.revision, commit);
   writeFileSync(path.join(dir, 'a.txt'), 'two\n');
   t.is(await sourceRevision(proc, dir), `${commit}+dirty`);
+  t.is((await readCheckout(proc, dir, {})).revision, `${commit}+dirty`);
 });
 
 test('detached HEAD without remote: no branch, the directory name is the project', async (t) => {
@@ -65,6 +67,7 @@ test('not a checkout, or no commit yet: said, nothing else assumed', async (t) =
   t.is(none.input.commit, '');
   t.regex(none.assumptions[0] ?? '', /is not a git checkout/);
   t.is(await sourceRevision(proc, plain), 'none');
+  t.is(none.revision, 'none');
   const { dir } = repo('fresh');
   t.is((await readCheckout(proc, dir, {})).input.commit, '');
   t.is(await sourceRevision(proc, dir), 'none');
