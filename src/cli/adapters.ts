@@ -105,8 +105,9 @@ export async function kubePorts(ctx: Context): Promise<KubePorts> {
 
 /** What a local ci run needs from this machine (both PipelineLib and GitLab). */
 export async function ciHost(ctx: Context): Promise<CiHost> {
-  const [ws, proc, docker, { FsRunRecords }, { currentOwner, sweepDeadRuns }, { readFile }, fs] = await Promise.all([
+  const [ws, files, proc, docker, { FsRunRecords }, { currentOwner, sweepDeadRuns }, { readFile }, fs] = await Promise.all([
     ctx.workspace(),
+    ctx.projectFiles(),
     ctx.process(),
     ctx.docker(),
     import('../fs/run-records.js'),
@@ -119,6 +120,7 @@ export async function ciHost(ctx: Context): Promise<CiHost> {
   return {
     ws,
     records: new FsRunRecords(ctx.projectDir, (value) => ctx.redactor.value(value)),
+    files,
     process: proc,
     engine: docker.engine,
     runnerPorts: async (registry) => ({

@@ -114,6 +114,7 @@ export function buildProgram(version: string, dispatch: Dispatch, setExit: (code
     .option('--from <stage>', 'with --rerun: start from this stage (GitLab: job), reusing recorded bindings of its ancestors')
     .option('--graph [format]', 'print the execution graph and exit: frames and DOT (default), `text` (frames only) or `dot` (Graphviz DOT only, e.g. --graph=dot | dot -Tsvg)')
     .option('--keep', 'keep containers and images for inspection (no teardown)')
+    .option('--no-cache', 'build every image from scratch and run every stage, even those that passed before with the same image, command and environment')
     .option('--pull', 'pull base images even when they exist locally (imagePullPolicy: always never pulls otherwise)')
     .option('--secrets <file>', 'fake secret values for run.credentials (YAML map id: value)')
     .option('--registry <host>', 'push published images to this registry (default: tag locally only)')

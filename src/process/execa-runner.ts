@@ -1,9 +1,12 @@
 /**
  * ExecaProcessRunner: every subprocess goes through here, with a timeout and an AbortSignal. On
  * failure the DevpipeError keeps the evidence: command line, exit code, last lines of stderr.
+ * A short call whose output is only captured (git's questions, `docker compose version`) runs on
+ * node:child_process directly (captured.ts): execa is 120 modules to load, a fifth of a cached
+ * `devpipe ci`. Streaming calls (`onLine`) load execa when first used.
  */
-import { execa } from 'execa';
 import { DevpipeError } from '../errors.js';
+import { runCaptured } from './captured.js';
 import type { ProcessResult, ProcessRunner } from '../ports.js';
 
 export class ExecaProcessRunner implements ProcessRunner {
@@ -12,6 +15,8 @@ export class ExecaProcessRunner implements ProcessRunner {
     args: readonly string[],
     options: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number; signal?: AbortSignal; onLine?: (line: string) => void } = {},
   ): Promise<ProcessResult> {
+    if (!options.onLine) return runCaptured(command, args, options);
+    const { execa } = await import('execa');
     try {
       const child = execa(command, [...args], {
         cwd: options.cwd,

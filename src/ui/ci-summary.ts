@@ -31,7 +31,7 @@ function exportsText(values: Record<string, unknown>): string {
 export function summaryRows(record: RunRecord): string[][] {
   return record.stages.map((s) => [
     s.stage,
-    resultText[s.status],
+    s.cached ? 'passed (cached)' : resultText[s.status],
     s.status === 'not-run' ? '-' : formatDuration(s.durationMs),
     s.imageId ? s.imageId.slice(0, 12) : '-',
     s.published.length > 0 ? s.published.join(', ') : '-',
@@ -61,6 +61,11 @@ export function summaryText(record: RunRecord, report: TeardownReport | undefine
   lines.push('');
   const unit = options.unit ?? 'stage';
   lines.push(table(summaryRows(record), [unit, 'result', 'duration', 'image ID', 'published', 'exports']));
+  const cachedRuns = record.stages.filter((s) => s.cached);
+  if (cachedRuns.length > 0) {
+    const names = cachedRuns.map((s) => s.stage).join(', ');
+    lines.push('', `cached: ${names} passed before with the same image, command and environment, so ${cachedRuns.length === 1 ? 'it was' : 'they were'} not run again (${options.command ?? 'devpipe'} ci --no-cache runs everything)`);
+  }
   const images = record.stages.filter((s) => s.imageId && s.status !== 'not-run');
   if (images.length > 0) {
     lines.push('', 'images:');

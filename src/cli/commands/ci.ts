@@ -7,7 +7,6 @@
 import path from 'node:path';
 import { chooseCi } from '../../engine/ci/choose.js';
 import { planLocalCi, runLocalCi } from '../../engine/ci/local.js';
-import { runGitlabCi } from '../../engine/gitlab/local.js';
 import { keyValues } from '../../engine/project/spec-files.js';
 import { DevpipeError } from '../../errors.js';
 import { ciGraph, gitlabPlanData, summaryText } from '../../ui/ci-summary.js';
@@ -22,6 +21,8 @@ export interface CiOptions {
   from?: string;
   graph?: string | boolean;
   keep?: boolean;
+  /** `--no-cache` (commander: cache false). */
+  cache?: boolean;
   pull?: boolean;
   secrets?: string;
   registry?: string;
@@ -54,15 +55,20 @@ function graphOption(value: unknown, requested: string[]): 'text' | 'dot' | 'bot
 }
 
 export async function run(ctx: Context, args: unknown[], options: CiOptions): Promise<number> {
+  // The host's adapters load beside the workspace and the reporter (module loading is most of a
+  // cached run's time); its failure surfaces where it is awaited.
+  const hostLoad = ctx.ciHost();
+  hostLoad.catch(() => undefined);
   const ws = await ctx.workspace();
   const ci = await chooseCi(ws.reader, options);
   const invocation = ctx.options.dir ? `devpipe -C ${ctx.options.dir}` : 'devpipe';
-  const common = { secretsFile: options.secrets, keep: options.keep === true, pull: options.pull === true, registry: options.registry ?? ctx.env.DEVPIPE_CI_REGISTRY, signal: options.signal };
+  const common = { secretsFile: options.secrets, keep: options.keep === true, noCache: options.cache === false, pull: options.pull === true, registry: options.registry ?? ctx.env.DEVPIPE_CI_REGISTRY, signal: options.signal };
   const rerun = options.rerun === true ? true : typeof options.rerun === 'string' ? options.rerun : undefined;
   // Attached first, so the spec's warnings are shown even when the run stops before the engine.
   await ctx.reporter();
-  const host = await ctx.ciHost();
+  const host = await hostLoad;
   if (ci.kind === 'gitlab') {
+    const { runGitlabCi } = await import('../../engine/gitlab/local.js');
     const list = (value: string[] | undefined) => value ?? [];
     const result = await runGitlabCi(host, {
       ...common,

@@ -8,11 +8,14 @@ import type { ProcessRunner } from '../../ports.js';
 import { projectFromRemote, type SetupInput } from '../../spec/pipeline/index.js';
 import { repositoryName, requireRepositoryName } from '../build.js';
 import { DevpipeError } from '../../errors.js';
+import { gitHead } from '../project/revision.js';
 
 export interface Checkout {
   input: Omit<SetupInput, 'pipeline' | 'startedAt'>;
   /** Sentences saying what was assumed, for info messages. */
   assumptions: string[];
+  /** `<commit>[+dirty]` or `none`: what sourceRevision says, from the same git process. */
+  revision: string;
 }
 
 /** A git command's trimmed stdout, or undefined when it fails (not a checkout, no remote, …). */
@@ -29,17 +32,28 @@ export async function readCheckout(proc: ProcessRunner, dir: string, params: Rec
   const assumptions: string[] = [];
   // A directory name is made a valid image name (`my+svc` → `my-svc`): `.imageName` tags with it.
   const fallback = requireRepositoryName(path.basename(dir), 'the directory name');
-  const commit = await git(proc, dir, ['rev-parse', 'HEAD']);
+  // Three processes, at once: HEAD and its branch; the remotes with their URLs (insteadOf applied);
+  // the tags on HEAD.
+  const [head, remotes, tagOut] = await Promise.all([
+    gitHead(proc, dir),
+    git(proc, dir, ['remote', '-v']),
+    git(proc, dir, ['tag', '--points-at', 'HEAD']),
+  ]);
+  const commit = head.commit;
+  const urls = new Map<string, string>();
+  for (const line of (remotes ?? '').split('\n')) {
+    const match = /^(\S+)\t(.*?) \((fetch|push)\)$/.exec(line);
+    if (match && (match[3] === 'fetch' || !urls.has(match[1]!))) urls.set(match[1]!, match[2]!);
+  }
+  const remote = urls.get('origin') ?? [...urls.values()][0] ?? '';
+  const branchOut = head.branch;
   if (commit === undefined) {
     assumptions.push(`${dir} is not a git checkout (or has no commit): setup.project and setup.projectShortName are assumed to be \`${fallback}\` (the directory name); setup.commit, setup.branch, setup.remote and setup.tag are empty`);
-    return { input: { remote: '', project: fallback, commit: '', params }, assumptions };
+    return { input: { remote: '', project: fallback, commit: '', params }, assumptions, revision: 'none' };
   }
-  const remotes = (await git(proc, dir, ['remote'])) ?? '';
-  const name = remotes.split('\n').includes('origin') ? 'origin' : remotes.split('\n').find((r) => r !== '');
-  const remote = name ? ((await git(proc, dir, ['remote', 'get-url', name])) ?? '') : '';
   if (remote === '') assumptions.push(`the checkout has no git remote: setup.project is assumed to be \`${fallback}\` (the directory name)`);
-  const branch = (await git(proc, dir, ['symbolic-ref', '--short', '-q', 'HEAD'])) ?? '';
-  const tag = ((await git(proc, dir, ['tag', '--points-at', 'HEAD'])) ?? '').split('\n')[0] ?? '';
+  const branch = branchOut ?? '';
+  const tag = (tagOut ?? '').split('\n')[0] ?? '';
   if (tag !== '') assumptions.push(`HEAD is tagged \`${tag}\`: setup.tag is set, as in a CI build of refs/tags/${tag} (publish adds it as a tag)`);
   const input: Checkout['input'] = {
     remote,
@@ -58,5 +72,5 @@ export async function readCheckout(proc: ProcessRunner, dir: string, params: Rec
       });
     }
   }
-  return { input, assumptions };
+  return { input, assumptions, revision: `${commit}${head.dirty ? '+dirty' : ''}` };
 }

@@ -3,7 +3,7 @@
  * composition root: the workspace, the run records, git, the engine's ports for the runner, the
  * liveness of earlier runs' owners.
  */
-import type { Engine, ImageFiles, ProcessRunner } from '../../ports.js';
+import type { Engine, ImageFiles, ProcessRunner, ProjectFiles } from '../../ports.js';
 import type { UserSettings } from '../../spec/settings/index.js';
 import type { Workspace } from '../project/workspace.js';
 import type { CiPorts, RunRecords } from './ports.js';
@@ -12,6 +12,8 @@ import type { RunOwner } from './sweep.js';
 export interface CiHost {
   ws: Workspace;
   records: RunRecords;
+  /** devpipe's own files in the project (`.devpipe/cache/`: recorded passes). */
+  files: Pick<ProjectFiles, 'read' | 'write'>;
   process: ProcessRunner;
   engine: Engine;
   /** The runner's engine ports; `pusher` only with a registry, `kube` only on the kube target. */

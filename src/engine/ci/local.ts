@@ -16,6 +16,7 @@ import type { Workspace } from '../project/workspace.js';
 import { readCheckout } from './checkout.js';
 import { CI_LOCK_FILE, type CiHost } from './host.js';
 import { planRerun, runPipeline, type PipelineOutcome, type RunRecord } from './index.js';
+import { PassedRuns } from './passed-runs.js';
 import { preflight } from './preflight.js';
 import { randomRun } from './run-id.js';
 
@@ -32,9 +33,24 @@ export interface LocalCiRequest {
   params: Record<string, string>;
   secretsFile?: string | undefined;
   keep: boolean;
+  /** `--no-cache`: build from scratch, run every run step. */
+  noCache?: boolean | undefined;
   pull: boolean;
   registry?: string | undefined;
   signal?: AbortSignal | undefined;
+}
+
+/** Starts `fn` now; the returned function awaits it (a rejection is held until then, never unhandled). */
+function settle<T>(fn: () => Promise<T>): () => Promise<T> {
+  const result = fn().then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  return async () => {
+    const done = await result;
+    if (!done.ok) throw done.error;
+    return done.value;
+  };
 }
 
 /** Reads the config and selects the pipelines in one pass (the others' semantic errors are warnings). */
@@ -94,6 +110,15 @@ export async function runLocalCi(host: CiHost, request: LocalCiRequest, onOutcom
     }
   }
   const mode: Mode = rerun && isMode(rerun.mode) ? rerun.mode : request.mode;
+  // What does not depend on the spec starts now, beside loading and checking it; failures are
+  // reported after the spec's own (a bad spec is exit 2 even when the engine is down).
+  const engine = settle(async () => {
+    await host.engine.info();
+    return host.runnerPorts(request.registry);
+  });
+  // One `git status` answers both the checkout and the revision labelled on images.
+  const checkout = settle(async () => (rerun ? undefined : readCheckout(host.process, ws.reader.root, request.params)));
+  const revision = settle(async () => (rerun ? host.revision() : (await checkout())!.revision));
   const { config, selection } = await loadConfig(ws, (loaded) => selectPipelines(loaded, rerun ? [rerun.pipeline] : requested, mode));
   const names = selection.run;
   for (const text of skippedLines(selection, mode)) ws.bus.emit('message', { level: 'info', text });
@@ -102,17 +127,14 @@ export async function runLocalCi(host: CiHost, request: LocalCiRequest, onOutcom
   reportWarnings(ws.bus, checked.warnings);
   if (checked.errors.length > 0) throw modeError(checked.errors, mode, requested);
   const plan = rerun ? planRerun(findPipeline(config, rerun.pipeline)!, rerun, request.from) : undefined;
-  const secrets = await ciCredentialSource(ws, request.secretsFile);
-  await host.engine.info();
-  const runner = await host.runnerPorts(request.registry);
+  const [secrets, project] = await Promise.all([ciCredentialSource(ws, request.secretsFile), imageProject(ws.reader)]);
+  const runner = await engine();
   // A base image that is neither here nor pullable: said before any stage runs (exit 3).
   if (!request.pull) await requireImages(runner.images, checked.needs);
-  const ports = { ...runner, secrets, records, files: { read: (p: string) => ws.reader.read(p).catch(() => undefined) } };
-  const project = await imageProject(ws.reader);
+  const ports = { ...runner, secrets, records, files: { read: (p: string) => ws.reader.read(p).catch(() => undefined) }, passed: new PassedRuns(host.files) };
   await host.hostTrust();
-  const revision = await host.revision();
-  const checkout = rerun ? undefined : await readCheckout(host.process, ws.reader.root, request.params);
-  for (const text of checkout?.assumptions ?? []) ws.bus.emit('message', { level: 'info', text });
+  const read = await checkout();
+  for (const text of read?.assumptions ?? []) ws.bus.emit('message', { level: 'info', text });
   if (request.registry) ws.bus.emit('message', { level: 'info', text: `publish pushes to ${request.registry}` });
 
   // Holding the ci lock, the containers of earlier runs whose devpipe process is gone are removed
@@ -127,14 +149,15 @@ export async function runLocalCi(host: CiHost, request: LocalCiRequest, onOutcom
       const runId = randomRun(startedAt, name);
       const setup = rerun
         ? (rerun.bindings.setup ?? {})
-        : setupValues({ ...checkout!.input, pipeline: name, startedAt, logURL: `file://${path.join(records.location(runId), 'run.json')}`, params: { PLIB_PIPELINE: name, ...request.params } });
+        : setupValues({ ...read!.input, pipeline: name, startedAt, logURL: `file://${path.join(records.location(runId), 'run.json')}`, params: { PLIB_PIPELINE: name, ...request.params } });
       const outcome = await runPipeline(ports, ws.bus, { config, pipeline, runId, setup, startedAt, rerun: rerun && plan ? { record: rerun, plan } : undefined }, {
         projectDir: ws.reader.root,
         project,
         owner: host.owner,
-        revision,
+        revision: await revision(),
         mode,
         keep: request.keep,
+        noCache: request.noCache === true,
         pull: request.pull,
         registry: request.registry,
         signal: request.signal,

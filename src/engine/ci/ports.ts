@@ -8,6 +8,7 @@ import type { ContainerCopier, ContainerRunner, ImageBuilder, ImagePusher, Image
 import type { ResolvedDeploy } from '../../spec/pipeline/index.js';
 import type { RunRecord } from './record.js';
 import type { ProjectReader } from '../project/workspace.js';
+import type { PassedRuns } from './passed-runs.js';
 
 /** Fake secret values by credential id (`run.credentials`): the runner needs `get` and where it looked. */
 export interface CredentialSource {
@@ -38,6 +39,8 @@ export interface CiPorts {
   secrets: CredentialSource;
   records: RunRecords;
   files: RepoFiles;
+  /** Run steps that passed before, by their inputs (absent: every run step runs). */
+  passed?: Pick<PassedRuns, 'get' | 'put'> | undefined;
   /** Present only when the user configured a registry. */
   pusher?: ImagePusher | undefined;
   /** Present only with `--target minikube`: runs `deploy` steps with Helm on the cluster. */

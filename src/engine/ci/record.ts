@@ -14,6 +14,8 @@ export interface StepOutcome {
   step: string;
   status: 'ok' | 'failed' | 'not-run-locally' | 'local-stand-in';
   detail?: string | undefined;
+  /** Answered from a recorded pass with the same inputs (passed-runs.ts): nothing ran. */
+  cached?: boolean | undefined;
 }
 
 export interface StageResult {
@@ -27,6 +29,8 @@ export interface StageResult {
   exports: Record<string, unknown>;
   steps: StepOutcome[];
   error?: string | undefined;
+  /** Its run step was answered from a recorded pass with the same inputs (nothing ran). */
+  cached?: boolean | undefined;
   /** `spec` when the stage failed on a bad spec (exit 2), `failure` otherwise. */
   errorKind?: string | undefined;
 }

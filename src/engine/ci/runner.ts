@@ -5,7 +5,7 @@
  * `--rerun` can execute from a stage again with the recorded values of its ancestors.
  */
 import { DevpipeError } from '../../errors.js';
-import { Bindings, findStage, SETUP, stageFrames, type Pipeline, type PipelineConfig } from '../../spec/pipeline/index.js';
+import { Bindings, containerReaders, findStage, SETUP, stageFrames, type Pipeline, type PipelineConfig } from '../../spec/pipeline/index.js';
 import type { EventBus, PlannedTask } from '../events.js';
 import type { CiPorts } from './ports.js';
 import type { RerunPlan, RunRecord, RunStatus, StageResult } from './record.js';
@@ -115,7 +115,7 @@ export async function runPipeline(ports: CiPorts, bus: EventBus, run: PipelineRu
     localTags: [...(rerun?.record.localTags ?? [])],
     owner: options.owner,
   };
-  const state: RunState = { runId: run.runId, pipeline, config: run.config, bindings, ports, bus, options, record, secrets: [] };
+  const state: RunState = { runId: run.runId, pipeline, config: run.config, bindings, ports, bus, options, record, containerReaders: containerReaders(pipeline), secrets: [] };
   if (rerun) await reuse(state, rerun);
   bus.emit('plan', { tasks: planTasks(pipeline, frames, run.runId, options.taskPrefix) });
   const results = new Map<string, StageResult>();

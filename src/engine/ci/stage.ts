@@ -89,7 +89,9 @@ export async function runStage(state: RunState, stage: Stage): Promise<StageResu
   }
   result.durationMs = now(state) - started;
   hideSecrets(state, result);
-  const detail = result.status === 'incomplete' ? 'incomplete: deploy needs the minikube target (--target minikube)' : result.status === 'failed' || result.status === 'interrupted' ? result.error?.split('\n')[0] : undefined;
-  state.bus.emit('task:end', { id, status: result.status === 'passed' || result.status === 'incomplete' ? 'ok' : 'failed', durationMs: result.durationMs, detail });
+  const cached = result.status === 'passed' && result.steps.some((s) => s.cached === true);
+  if (cached) result.cached = true;
+  const detail = cached ? 'passed before with the same inputs: not run again' : result.status === 'incomplete' ? 'incomplete: deploy needs the minikube target (--target minikube)' : result.status === 'failed' || result.status === 'interrupted' ? result.error?.split('\n')[0] : undefined;
+  state.bus.emit('task:end', { id, status: cached ? 'cached' : result.status === 'passed' || result.status === 'incomplete' ? 'ok' : 'failed', durationMs: result.durationMs, detail });
   return result;
 }

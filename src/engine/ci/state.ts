@@ -15,6 +15,7 @@ export interface CiRunOptions {
   mode: string;
   /** Pull base images on `imagePullPolicy: always` (off by default: never fail offline). */
   pull?: boolean;
+  /** Build every image from scratch and run every run step (no recorded passes). */
   noCache?: boolean;
   /** Push published tags to this registry (`host[:port][/path]`); off unless configured. */
   registry?: string | undefined;
@@ -42,6 +43,8 @@ export interface RunState {
   bus: EventBus;
   options: CiRunOptions;
   record: RunRecord;
+  /** Stages whose run container a template reads (their run step always runs). */
+  containerReaders: ReadonlySet<string>;
   /** Secret values used so far, redacted from output. */
   secrets: string[];
 }

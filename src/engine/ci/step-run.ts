@@ -10,8 +10,9 @@ import { posix } from 'node:path';
 import { DevpipeError } from '../../errors.js';
 import { randomAlphanum, resolveCopy, resolveRun, runContainerName, type Stage, type StageContext } from '../../spec/pipeline/index.js';
 import type { StepOutcome } from './record.js';
+import { runKey, type PassedRun } from './passed-runs.js';
 import { credentialEnv, redact } from './secrets.js';
-import { imageRef, stageLabels, taskId, type RunState } from './state.js';
+import { imageRef, now, stageLabels, taskId, type RunState } from './state.js';
 
 const defaultRunTimeoutMs = 20 * 60_000;
 
@@ -21,10 +22,28 @@ export function tailOutput(lines: readonly string[], tail: number): string {
   return `${lines.slice(-tail).join('\n')}\n`;
 }
 
+/** `passed in run X 2 min ago (3.1s): same image abc123, command and environment` */
+export function cachedDetail(hit: PassedRun, image: string, now: number): string {
+  const ago = Math.max(0, Math.round((now - Date.parse(hit.passedAt)) / 1000));
+  const when = ago < 60 ? `${ago}s ago` : ago < 3600 ? `${Math.round(ago / 60)} min ago` : ago < 86_400 ? `${Math.round(ago / 3600)} h ago` : hit.passedAt.slice(0, 10);
+  return `cached: passed in run ${hit.runId} ${when}; same image ${image.replace(/^sha256:/, '').slice(0, 12)}, command and environment (--no-cache runs it again)`;
+}
+
 export async function runStep(state: RunState, stage: Stage, ctx: StageContext): Promise<StepOutcome> {
   const run = resolveRun(stage.run!, ctx);
   const credentials = await credentialEnv(state.ports.secrets, stage.name, run.credentials);
   state.secrets.push(...Object.values(credentials));
+  const env = { ...run.env, ...credentials };
+  // A run step that passed before with exactly these inputs is not run again, unless a template
+  // reads its container (a recorded pass has none) or the user asked for --no-cache.
+  const cache = state.options.noCache || state.containerReaders.has(stage.name) ? undefined : state.ports.passed;
+  const key = cache ? runKey({ kind: 'pipelinelib', image: run.image, command: run.arguments, env, tail: run.tail }) : '';
+  const hit = cache ? await cache.get(key) : undefined;
+  if (hit) {
+    ctx.bind('output', hit.output);
+    return { step: 'run', status: 'ok', cached: true, detail: cachedDetail(hit, run.image, now(state)) };
+  }
+  const started = now(state);
   const name = runContainerName(randomAlphanum(8, state.options.random));
   const id = taskId(state, stage.name);
   const stdout: string[] = [];
@@ -41,7 +60,7 @@ export async function runStep(state: RunState, stage: Stage, ctx: StageContext):
       image: imageRef(run.image),
       name,
       command: run.arguments.length > 0 ? run.arguments : undefined,
-      env: { ...run.env, ...credentials },
+      env,
       labels: stageLabels(state, stage.name),
       signal: timeout.signal,
       onOutput: (line, stream) => {
@@ -65,8 +84,13 @@ export async function runStep(state: RunState, stage: Stage, ctx: StageContext):
     const last = result.tail.slice(-10).map((line) => redact(line, state.secrets));
     throw new DevpipeError('failure', `stage \`${stage.name}\`: run exited with code ${result.exitCode}`, { details: last.length > 0 ? ['last lines:', ...last] : [] });
   }
+  const output = tailOutput(stdout, run.tail);
   ctx.bind('container', name);
-  ctx.bind('output', tailOutput(stdout, run.tail));
+  ctx.bind('output', output);
+  if (cache) {
+    const entry = { runId: state.runId, stage: stage.name, passedAt: new Date(now(state)).toISOString(), durationMs: now(state) - started, output };
+    await cache.put(key, entry, state.secrets);
+  }
   const args = run.arguments.length > 0 ? ` ${run.arguments.join(' ')}` : '';
   return { step: 'run', status: 'ok', detail: `${name}${args}: exit 0` };
 }

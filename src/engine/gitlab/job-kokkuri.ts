@@ -12,7 +12,9 @@ import type { StepOutcome } from '../ci/index.js';
 import { redact } from '../ci/index.js';
 import { buildVariant } from './build.js';
 import { runEnvironment, type JobEnvironment } from './env.js';
-import { jobLabels, randomName, taskOf, type GitlabState } from './state.js';
+import { cachedDetail } from '../ci/step-run.js';
+import { runKey } from '../ci/passed-runs.js';
+import { jobLabels, now, randomName, taskOf, type GitlabState } from './state.js';
 
 export interface JobOutput {
   imageId?: string | undefined;
@@ -51,28 +53,36 @@ async function exportFiles(state: GitlabState, job: PlannedJob, imageId: string,
 async function run(state: GitlabState, job: PlannedJob, action: KokkuriAction, imageId: string, env: JobEnvironment): Promise<StepOutcome> {
   const info = await state.ports.images.inspect(imageId);
   if (!info?.entrypoint || info.entrypoint.length === 0) return { step: 'run', status: 'ok', detail: `variant ${action.variant} has no entrypoint: nothing to run (as Blubber)` };
+  const args = action.runArguments ?? [];
+  const runEnv = { ...runEnvironment(job, env), ...action.runEnvironment };
+  const command = [...info.entrypoint, ...args].join(' ');
+  // The same image, command and variables passed before: answered from the record (passed-runs.ts).
+  const cache = state.options.noCache ? undefined : state.ports.passed;
+  const key = cache ? runKey({ kind: 'gitlab', image: imageId, command: [...info.entrypoint, ...args], env: runEnv }) : '';
+  const hit = cache ? await cache.get(key) : undefined;
+  if (hit) return { step: 'run', status: 'ok', cached: true, detail: cachedDetail(hit, imageId, now(state)) };
+  const started = now(state);
   const name = randomName(state, 'gitlab-run');
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), state.options.runTimeoutMs ?? defaultTimeoutMs);
   const onAbort = () => timeout.abort();
   state.options.signal?.addEventListener('abort', onAbort, { once: true });
   state.record.containers.push(name);
-  const args = action.runArguments ?? [];
   try {
     const result = await state.ports.containers.run({
       image: imageId,
       name,
       command: args,
-      env: { ...runEnvironment(job, env), ...action.runEnvironment },
+      env: runEnv,
       labels: jobLabels(state, job.name),
       signal: timeout.signal,
       onOutput: (line, stream) => state.bus.emit('task:log', { id: taskOf(job.name), line: redact(line, state.secrets), stream }),
     });
-    const command = [...info.entrypoint, ...args].join(' ');
     if (result.exitCode !== 0) {
       const last = result.tail.slice(-10).map((l) => redact(l, state.secrets));
       throw new DevpipeError('failure', `job \`${job.name}\`: \`${command}\` exited with code ${result.exitCode}`, { details: last.length > 0 ? ['last lines:', ...last] : [] });
     }
+    if (cache) await cache.put(key, { runId: state.runId, stage: job.name, passedAt: new Date(now(state)).toISOString(), durationMs: now(state) - started, output: '' }, state.secrets);
     return { step: 'run', status: 'ok', detail: `${command}: exit 0` };
   } catch (error) {
     if (timeout.signal.aborted && !state.options.signal?.aborted) throw new DevpipeError('failure', `job \`${job.name}\`: the run timed out`, { cause: error, hint: 'GitLab stops jobs after their timeout too (default 1 hour)' });

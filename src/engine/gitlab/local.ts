@@ -11,6 +11,7 @@ import { SpecError } from '../../spec/issues.js';
 import { sweepDeadRuns } from '../ci/teardown.js';
 import type { RunRecord } from '../ci/index.js';
 import { CI_LOCK_FILE, type CiHost } from '../ci/host.js';
+import { PassedRuns } from '../ci/passed-runs.js';
 import { randomRun } from '../ci/run-id.js';
 import { ciCredentialSource } from '../project/ci-secrets.js';
 import { readSpecFile, reportWarnings } from '../project/spec-files.js';
@@ -31,6 +32,8 @@ export interface GitlabRequest {
   from?: string | undefined;
   secretsFile?: string | undefined;
   keep: boolean;
+  /** `--no-cache`: build every image from scratch. */
+  noCache?: boolean | undefined;
   pull: boolean;
   registry?: string | undefined;
   signal?: AbortSignal | undefined;
@@ -97,10 +100,10 @@ export async function runGitlabCi(host: CiHost, request: GitlabRequest): Promise
     const swept = await sweepDeadRuns(runner.containers, project);
     if (swept.length > 0) ws.bus.emit('message', { level: 'info', text: `removed ${swept.length} container(s) left by an interrupted ci run: ${swept.join(', ')}` });
     return runGitlabPipeline(
-      { ...runner, secrets, records, files: { read: (p: string) => ws.reader.read(p).catch(() => undefined) } },
+      { ...runner, secrets, records, files: { read: (p: string) => ws.reader.read(p).catch(() => undefined) }, passed: new PassedRuns(host.files) },
       ws.bus,
       { plan, pipeline: checkout.pipeline, cliVariables: vars, runId, configFile: GITLAB_FILE, runManual, rerun: rerun && rerunSet ? { record: rerun, run: rerunSet } : undefined },
-      { projectDir: ws.reader.root, project, revision: await host.revision(), keep: request.keep, pull: request.pull, registry: request.registry, images: (await host.settings()).images, signal: request.signal },
+      { projectDir: ws.reader.root, project, revision: await host.revision(), keep: request.keep, noCache: request.noCache === true, pull: request.pull, registry: request.registry, images: (await host.settings()).images, signal: request.signal },
     );
   }, CI_LOCK_FILE);
   return { kind: 'run', outcome, recordDir: records.location(runId) };

@@ -179,8 +179,10 @@ export async function runGitlabPipeline(ports: GitlabPorts, bus: GitlabState['bu
         bus.emit('task:log', { id, line: `error: ${result.error.split('\n')[0]}` });
       }
       result.durationMs = now(state) - started;
-      const detail = result.status === 'incomplete' ? result.steps[0]?.detail : result.status === 'failed' ? `${result.error?.split('\n')[0]}${job.allowFailure ? ' (allowed to fail)' : ''}` : undefined;
-      bus.emit('task:end', { id, status: result.status === 'passed' ? 'ok' : result.status === 'incomplete' ? 'skipped' : 'failed', durationMs: result.durationMs, detail });
+      const cached = result.status === 'passed' && result.steps.some((s) => s.cached === true);
+      if (cached) result.cached = true;
+      const detail = cached ? 'passed before with the same inputs: not run again' : result.status === 'incomplete' ? result.steps[0]?.detail : result.status === 'failed' ? `${result.error?.split('\n')[0]}${job.allowFailure ? ' (allowed to fail)' : ''}` : undefined;
+      bus.emit('task:end', { id, status: cached ? 'cached' : result.status === 'passed' ? 'ok' : result.status === 'incomplete' ? 'skipped' : 'failed', durationMs: result.durationMs, detail });
       results.set(job.name, result);
       record.stages = order.map((j) => results.get(j.name)).filter((r): r is StageResult => r !== undefined);
       for (const [name, values] of state.dotenv) record.bindings[name] = values;

@@ -1,7 +1,7 @@
 /** The ports and the state one GitLab CI run shares between its jobs and teardown. */
 import type { ContainerRunner, ImageBuilder, ImageFiles, ImagePusher, ImageStore } from '../../ports.js';
 import type { Plan, PipelineInput } from '../../spec/gitlab/index.js';
-import type { RepoFiles, RunRecord, RunRecords, CredentialSource } from '../ci/index.js';
+import type { CiPorts, RepoFiles, RunRecord, RunRecords, CredentialSource } from '../ci/index.js';
 import type { EventBus } from '../events.js';
 import { LABEL_JOB, LABEL_MANAGED_BY, LABEL_PIPELINE, LABEL_PROJECT, LABEL_RUN, MANAGED_BY } from '../labels.js';
 
@@ -15,6 +15,8 @@ export interface GitlabPorts {
   files: RepoFiles;
   /** Present only when the user asked for a registry (--registry). */
   pusher?: ImagePusher | undefined;
+  /** Run steps that passed before, by their inputs (absent: every run runs). */
+  passed?: CiPorts['passed'];
 }
 
 export interface GitlabRunOptions {
@@ -24,6 +26,7 @@ export interface GitlabRunOptions {
   project: string;
   revision: string;
   keep?: boolean;
+  /** Build every image from scratch and run every Kokkuri run (no recorded passes). */
   noCache?: boolean;
   pull?: boolean;
   registry?: string | undefined;

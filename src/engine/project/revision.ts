@@ -1,13 +1,42 @@
 /** What the project's git checkout says, when it is one (devpipe works without git too). */
 import type { ProcessRunner } from '../../ports.js';
 
-export async function sourceRevision(proc: ProcessRunner, dir: string): Promise<string> {
-  try {
-    const head = await proc.run('git', ['rev-parse', 'HEAD'], { cwd: dir, timeoutMs: 10_000 });
-    if (head.exitCode !== 0) return 'none';
-    const status = await proc.run('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: dir, timeoutMs: 10_000 });
-    return `${head.stdout.trim()}${status.exitCode === 0 && status.stdout.trim() !== '' ? '+dirty' : ''}`;
-  } catch {
-    return 'none';
+/** `git status --porcelain=v2 --branch`: HEAD's commit, its branch, uncommitted changes; one process. */
+export interface GitHead {
+  /** undefined: not a checkout, or no commit yet. */
+  commit: string | undefined;
+  /** '' when HEAD is detached. */
+  branch: string;
+  dirty: boolean;
+}
+
+export function parseStatusV2(stdout: string): GitHead {
+  let commit: string | undefined;
+  let branch = '';
+  let dirty = false;
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('# branch.oid ')) {
+      const oid = line.slice('# branch.oid '.length).trim();
+      commit = /^[0-9a-f]{40,64}$/.test(oid) ? oid : undefined;
+    } else if (line.startsWith('# branch.head ')) {
+      const head = line.slice('# branch.head '.length).trim();
+      branch = head === '(detached)' ? '' : head;
+    } else if (line.trim() !== '' && !line.startsWith('#')) dirty = true;
   }
+  return { commit, branch, dirty };
+}
+
+export async function gitHead(proc: ProcessRunner, dir: string): Promise<GitHead> {
+  try {
+    const status = await proc.run('git', ['status', '--porcelain=v2', '--branch', '--untracked-files=no'], { cwd: dir, timeoutMs: 10_000 });
+    if (status.exitCode !== 0) return { commit: undefined, branch: '', dirty: false };
+    return parseStatusV2(status.stdout);
+  } catch {
+    return { commit: undefined, branch: '', dirty: false };
+  }
+}
+
+export async function sourceRevision(proc: ProcessRunner, dir: string): Promise<string> {
+  const head = await gitHead(proc, dir);
+  return head.commit === undefined ? 'none' : `${head.commit}${head.dirty ? '+dirty' : ''}`;
 }

@@ -12,3 +12,4 @@ export * from './resolve.js';
 export * from './images.js';
 export { setupValues, bindSetup, type SetupInput } from './setup.js';
 export { interpolationIssue } from './issues.js';
+export { containerReaders } from './refs.js';

@@ -229,3 +229,49 @@ function stageKeysUpTo(stage: Stage, path: KeyPath): Set<string> {
   }
   return keys;
 }
+
+/** Every string of a field value, map keys included (templates can sit anywhere). */
+function strings(value: unknown, out: string[]): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const item of value) strings(item, out);
+  else if (isPlainMap(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      out.push(key);
+      strings(item, out);
+    }
+  }
+  return out;
+}
+
+/**
+ * The stages whose run container some template reads (`${.container}`, the default `from` of a
+ * `copy` item, or `${<stage>.container}` in any stage): their run step must really run, since a
+ * recorded pass has no container to copy from. Conservative: a template that does not lex counts.
+ */
+export function containerReaders(pipeline: Pipeline): Set<string> {
+  const names = new Set(pipeline.stages.map((s) => s.name));
+  const readers = new Set<string>();
+  for (const stage of pipeline.stages) {
+    if (stage.copy) readers.add(stage.name);
+    for (const [, , value] of interpolatedFields(stage)) {
+      for (const text of strings(value, [])) {
+        if (!text.includes('container')) continue;
+        let tokens;
+        try {
+          tokens = tokenize(text);
+        } catch {
+          for (const name of names) if (text.includes(`${name}.container`)) readers.add(name);
+          if (text.includes('.container')) readers.add(stage.name);
+          continue;
+        }
+        for (const token of tokens) {
+          if (token.kind !== 'variable') continue;
+          const { namespace, key } = splitName(token.name);
+          if (key !== 'container' || namespace === undefined) continue;
+          readers.add(namespace === '' ? stage.name : namespace);
+        }
+      }
+    }
+  }
+  return readers;
+}

@@ -1,6 +1,6 @@
 /** Runs a pipeline from YAML text against the recording fakes. */
 import { EventBus, type DevpipeEvent } from '../../../../src/engine/events.js';
-import { runPipeline, type KubeDeployPort, type PipelineOutcome, type RerunPlan, type RunRecord } from '../../../../src/engine/ci/index.js';
+import { runPipeline, type CiPorts, type KubeDeployPort, type PipelineOutcome, type RerunPlan, type RunRecord } from '../../../../src/engine/ci/index.js';
 import { findPipeline, loadPipelineConfig, setupValues } from '../../../../src/spec/pipeline/index.js';
 import { FakeWorld } from '../../../fakes/ci/ports.js';
 
@@ -43,7 +43,7 @@ export interface Ran extends PipelineOutcome {
 export async function runYaml(
   w: FakeWorld,
   yaml: string,
-  options: { pipeline?: string; keep?: boolean; signal?: AbortSignal; rerun?: { record: RunRecord; plan: RerunPlan }; registry?: string; runId?: string; kube?: KubeDeployPort } = {},
+  options: { pipeline?: string; keep?: boolean; signal?: AbortSignal; rerun?: { record: RunRecord; plan: RerunPlan }; registry?: string; runId?: string; kube?: KubeDeployPort; passed?: CiPorts['passed']; noCache?: boolean } = {},
 ): Promise<Ran> {
   const loaded = loadPipelineConfig(yaml, '.pipeline/config.yaml');
   if (!loaded.ok) throw new Error(loaded.errors.map((e) => e.message).join('\n'));
@@ -56,10 +56,10 @@ export async function runYaml(
   const setup = options.rerun?.record.bindings.setup ?? setupValues({ pipeline: pipeline.name, remote: 'https://gerrit.wikimedia.org/r/mediawiki/services/citoid', commit: 'abc', startedAt });
   let n = 0;
   const outcome = await runPipeline(
-    { ...w.ports(options.registry !== undefined), kube: options.kube },
+    { ...w.ports(options.registry !== undefined), kube: options.kube, passed: options.passed },
     bus,
     { config, pipeline, runId: options.runId ?? 'run-1', setup, startedAt, rerun: options.rerun },
-    { projectDir: '/repo', project: 'citoid', revision: 'abc', mode: 'gate', keep: options.keep, signal: options.signal, registry: options.registry, random: () => (n++ % 36) / 36 },
+    { projectDir: '/repo', project: 'citoid', revision: 'abc', mode: 'gate', keep: options.keep, noCache: options.noCache, signal: options.signal, registry: options.registry, random: () => (n++ % 36) / 36 },
   );
   return { ...outcome, events };
 }
