@@ -1,7 +1,8 @@
 /**
  * The leak guard after a build: every image built here is scanned for every secret value before
- * anything runs it. Two caches, both under the 0700 `.devpipe/secrets/` (hashes and digests only,
- * never a value):
+ * anything runs it. Two caches, both in `.devpipe/cache/leak-guard.json` (0600 in 0700
+ * directories; hashes and digests only, never a value, so it outlives `down`, which removes the
+ * secret files under `.devpipe/secrets/`):
  *
  * - an image verdict: an image ID proven clean for the exact set of values is not exported again;
  * - layer verdicts: a layer (by diff ID) proven clean for the set of values is not matched again,
@@ -17,7 +18,7 @@ import { leakError } from './leak-scan.js';
 import { proveContextLayers } from './leak-proof.js';
 import type { ResolvedSecret } from './secrets.js';
 
-export const LEAK_GUARD_CACHE = '.devpipe/secrets/leak-guard.json';
+export const LEAK_GUARD_CACHE = '.devpipe/cache/leak-guard.json';
 
 /** Verdicts kept per value set (the oldest sets are dropped first). */
 const MAX_SETS = 8;

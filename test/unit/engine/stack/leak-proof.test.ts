@@ -1,6 +1,7 @@
 import test from 'ava';
 import { contextCopyLayers, proveContextLayers } from '../../../../src/engine/stack/leak-proof.js';
-import { VerdictCache } from '../../../../src/engine/stack/leak-guard.js';
+import { LEAK_GUARD_CACHE, VerdictCache } from '../../../../src/engine/stack/leak-guard.js';
+import { SECRETS_DIR } from '../../../../src/engine/stack/files.js';
 import type { HistoryStep } from '../../../../src/ports.js';
 
 const step = (createdBy: string, size: number): HistoryStep => ({ createdBy, comment: 'buildkit.dockerfile.v0', size });
@@ -53,4 +54,12 @@ test('proveContextLayers marks the proven layers clean for the current values on
   t.false(new VerdictCache(cache.text(), [{ name: 'tok', value: 'another-value-1' }]).isClean('sha256:www'));
   // An adapter without history proves nothing.
   t.is(await proveContextLayers({ inspect: images.inspect }, 'x', () => t.fail()), 0);
+});
+
+test('the verdict cache outlives down: it is not under the secret files down removes, and holds no value', (t) => {
+  t.false(LEAK_GUARD_CACHE.startsWith(`${SECRETS_DIR}/`), `${LEAK_GUARD_CACHE} would be removed with ${SECRETS_DIR}`);
+  const cache = new VerdictCache(undefined, [{ name: 'api_token', value: 'canary-verdict-77' }]);
+  cache.remember('layer-key', 'sha256:diff', true);
+  cache.addImage('image-key');
+  t.false(cache.text().includes('canary-verdict-77'));
 });
