@@ -11,6 +11,7 @@ import type {
   StackResources,
   StackTarget,
 } from '../../src/ports.js';
+import { loadStack, type StackConfig } from '../../src/spec/stack/index.js';
 
 export class FakeContainers implements ContainerRunner {
   containers: ContainerInfo[] = [];
@@ -150,4 +151,11 @@ export class FakeResources implements StackResources {
     this.networkLabels.delete(id);
     this.removed.push(`network ${id}`);
   }
+}
+
+/** A stack config from `devpipe.yaml` text (directory `demo`, no built-in profiles); throws on a bad one. */
+export function stackConfig(text: string): StackConfig {
+  const result = loadStack(text, 'devpipe.yaml', { directoryName: 'demo', builtins: [] });
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.value;
 }

@@ -5,15 +5,14 @@
  * record never holds a credential value. PipelineLib (test/fixtures/ci-repo) and GitLab's
  * build-and-run (test/fixtures/gitlab-run/kask).
  */
-import { cp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
 import { DockerContainerRunner } from '../../src/docker/containers.js';
 import { DockerImageStore } from '../../src/docker/images.js';
 import { settingsFile } from '../helpers/base-images.js';
-import { repoRoot, runCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { dockerTest } from '../helpers/docker.js';
-import { tempProject } from '../helpers/tmp.js';
+import { gitFixture } from '../helpers/git-fixture.js';
 
 const { test, docker } = await dockerTest();
 const containers = new DockerContainerRunner(docker);
@@ -22,13 +21,7 @@ const projects: string[] = [];
 const kaskBases = ['docker-registry.wikimedia.org/bullseye:latest', 'docker-registry.wikimedia.org/golang1.19:latest'];
 
 async function fixtureRepo(fixture: string, remote: string, branch = 'main'): Promise<string> {
-  const dir = await tempProject({}, 'devpipe-cicache-');
-  await cp(path.join(repoRoot, fixture), dir, { recursive: true });
-  const git = (...args: string[]) => execa('git', args, { cwd: dir });
-  await git('init', '-q', '-b', branch);
-  await git('remote', 'add', 'origin', remote);
-  await git('add', '-A');
-  await git('-c', 'user.email=ci@example.org', '-c', 'user.name=ci', 'commit', '-qm', 'fixture');
+  const dir = await gitFixture(fixture, { remote, branch, prefix: 'devpipe-cicache-' });
   projects.push(path.basename(dir));
   return dir;
 }

@@ -11,6 +11,7 @@ import { DockerContainerRunner } from '../../src/docker/containers.js';
 import { DockerImageStore } from '../../src/docker/images.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
 import { dockerTest } from '../helpers/docker.js';
+import { gitFixture } from '../helpers/git-fixture.js';
 import { tempProject } from '../helpers/tmp.js';
 
 const { test, docker } = await dockerTest();
@@ -19,13 +20,7 @@ const images = new DockerImageStore(docker);
 const projects: string[] = [];
 
 async function fixtureRepo(): Promise<string> {
-  const dir = await tempProject({}, 'devpipe-ci-');
-  await cp(path.join(repoRoot, 'test/fixtures/ci-repo'), dir, { recursive: true });
-  const git = (...args: string[]) => execa('git', args, { cwd: dir });
-  await git('init', '-q');
-  await git('remote', 'add', 'origin', 'https://gerrit.wikimedia.org/r/mediawiki/services/ci-demo');
-  await git('add', '-A');
-  await git('-c', 'user.email=ci@example.org', '-c', 'user.name=ci', 'commit', '-qm', 'fixture');
+  const dir = await gitFixture('test/fixtures/ci-repo', { remote: 'https://gerrit.wikimedia.org/r/mediawiki/services/ci-demo', prefix: 'devpipe-ci-' });
   projects.push(path.basename(dir));
   return dir;
 }

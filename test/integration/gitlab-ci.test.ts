@@ -7,13 +7,14 @@
  * jobs still running and a rerun (K14), dotenv image refs feeding script jobs (K09/K17's
  * pattern), fake secrets redacted, a missing image reported, `--plan` building nothing.
  */
-import { chmod, cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { DockerContainerRunner } from '../../src/docker/containers.js';
 import { DockerImageStore } from '../../src/docker/images.js';
-import { repoRoot, runCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { dockerTest } from '../helpers/docker.js';
+import { gitFixture } from '../helpers/git-fixture.js';
 import { tempProject } from '../helpers/tmp.js';
 
 const { test, docker } = await dockerTest();
@@ -45,14 +46,7 @@ test.after.always(async () => {
 });
 
 async function repo(fixture: string, remote: string, branch: string): Promise<string> {
-  const dir = await tempProject({}, `devpipe-gl-${fixture.replace(/[^a-z]/g, '')}-`);
-  await cp(path.join(repoRoot, 'test/fixtures/gitlab-run', fixture), dir, { recursive: true });
-  await chmod(dir, 0o755);
-  const git = (...args: string[]) => execa('git', args, { cwd: dir });
-  await git('init', '-q', '-b', branch);
-  await git('remote', 'add', 'origin', remote);
-  await git('add', '-A');
-  await git('-c', 'user.email=ci@example.org', '-c', 'user.name=ci', 'commit', '-qm', 'fixture');
+  const dir = await gitFixture(path.join('test/fixtures/gitlab-run', fixture), { remote, branch, prefix: `devpipe-gl-${fixture.replace(/[^a-z]/g, '')}-` });
   projects.push(path.basename(dir));
   return dir;
 }

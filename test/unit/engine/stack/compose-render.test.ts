@@ -3,14 +3,9 @@ import { parse } from 'yaml';
 import { composeText, composePaths, writeStackFiles } from '../../../../src/engine/stack/files.js';
 import { escapeDollars, renderCompose } from '../../../../src/engine/stack/compose-render.js';
 import { buildsOf, stackModel } from '../../../../src/engine/stack/model.js';
-import { loadStack, type StackConfig } from '../../../../src/spec/stack/index.js';
-import { MemoryFiles } from '../../../fakes/stack.js';
+import { MemoryFiles, stackConfig } from '../../../fakes/stack.js';
 
-function config(text: string): StackConfig {
-  const result = loadStack(text, 'devpipe.yaml', { directoryName: 'demo', builtins: [] });
-  if (!result.ok) throw new Error(JSON.stringify(result.errors));
-  return result.value;
-}
+const config = stackConfig;
 
 const text = `version: v1
 services:

@@ -8,15 +8,10 @@ import { stackModel } from '../../../../src/engine/stack/model.js';
 import { upStack, type StackPorts } from '../../../../src/engine/stack/up.js';
 import { POD_IMAGE, type LeakFinding } from '../../../../src/ports.js';
 import { DevpipeError } from '../../../../src/errors.js';
-import { loadStack, type StackConfig } from '../../../../src/spec/stack/index.js';
 import { FakeBuilder, FakeImages } from '../../../fakes/build.js';
-import { container, FakeContainers, FakeDeployer, FakeResources, FakeScanner, MemoryFiles } from '../../../fakes/stack.js';
+import { container, FakeContainers, FakeDeployer, FakeResources, FakeScanner, MemoryFiles, stackConfig } from '../../../fakes/stack.js';
 
-function config(text: string): StackConfig {
-  const result = loadStack(text, 'devpipe.yaml', { directoryName: 'demo', builtins: [] });
-  if (!result.ok) throw new Error(JSON.stringify(result.errors));
-  return result.value;
-}
+const config = stackConfig;
 
 // api is built here (it gets a pod), web is pinned and waits for api.
 const text = `version: v1

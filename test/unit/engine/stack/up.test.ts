@@ -7,15 +7,10 @@ import { downStack } from '../../../../src/engine/stack/manage.js';
 import { stackModel } from '../../../../src/engine/stack/model.js';
 import { buildStackImages, upStack, type StackPorts } from '../../../../src/engine/stack/up.js';
 import { DevpipeError } from '../../../../src/errors.js';
-import { loadStack, type StackConfig } from '../../../../src/spec/stack/index.js';
 import { FakeBuilder, FakeImages } from '../../../fakes/build.js';
-import { container, FakeContainers, FakeDeployer, FakeResources, FakeScanner, MemoryFiles } from '../../../fakes/stack.js';
+import { container, FakeContainers, FakeDeployer, FakeResources, FakeScanner, MemoryFiles, stackConfig } from '../../../fakes/stack.js';
 
-function config(text: string): StackConfig {
-  const result = loadStack(text, 'devpipe.yaml', { directoryName: 'demo', builtins: [] });
-  if (!result.ok) throw new Error(JSON.stringify(result.errors));
-  return result.value;
-}
+const config = stackConfig;
 
 const text = `version: v1
 settings: { health_timeout: 2s }
