@@ -11,7 +11,6 @@ import { buildImages, type BuildPorts, type BuiltImage, type CompiledImage } fro
 import type { EventBus } from '../events.js';
 import { writeStackFiles } from './files.js';
 import { culprit, notReadyError, stackContainers, waitHealthy, type ServiceState } from './health.js';
-import { startEarlyPods, stopDeployer } from './early-pods.js';
 import { startLeakGuard, type ScannedImage } from './leak-guard.js';
 import { LABEL_ROLE, serviceUrls, stackModel, type StackModel } from './model.js';
 import type { ResolvedSecret } from './secrets.js';
@@ -168,15 +167,9 @@ export async function upStack(ports: StackPorts, bus: EventBus, input: UpInput):
   const model = stackModel(config, new Map([...built].map(([key, image]) => [key, image.contentTag])));
   if (model.services.some((s) => s.pod)) await ports.pods.ensure();
   const target = await writeStackFiles(ports.files, model, input.secrets);
-  // A fresh stack's pods (no project code, no secret) start meanwhile; nothing of a scanned image does.
-  const early = await startEarlyPods(ports, bus, model, target, verdict);
-  try {
-    await verdict;
-  } catch (error) {
-    await early?.undo(input.deployGraceMs ?? DEPLOY_GRACE_MS);
-    throw error;
-  }
-  await early?.done;
+  // Nothing of the stack starts before the verdict, not even the idle pods: a refused or
+  // interrupted `up` then has nothing to take down (Ctrl-C during the scan exits at once).
+  await verdict;
 
   const deployId = 'deploy';
   const started = Date.now();
@@ -231,4 +224,18 @@ export async function upStack(ports: StackPorts, bus: EventBus, input: UpInput):
     states,
     services: model.services.map((s) => ({ name: s.name, image: s.imageRef ?? '', urls: serviceUrls(s), kind: s.image.kind === 'build' ? 'built' : 'pinned' })),
   };
+}
+
+/** Lets a deploy finish (never cut Compose mid-recreate), stopping it only after `graceMs`. */
+export async function stopDeployer(deploying: Promise<unknown>, abort: AbortController, graceMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      resolve();
+    }, graceMs);
+  });
+  await Promise.race([deploying, grace]);
+  clearTimeout(timer);
+  await deploying;
 }

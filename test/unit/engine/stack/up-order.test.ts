@@ -1,8 +1,7 @@
 import test from 'ava';
 import { parse } from 'yaml';
 import type { CompiledImage } from '../../../../src/engine/build.js';
-import { EventBus, type DevpipeEvent } from '../../../../src/engine/events.js';
-import { earlyPods, isSettled } from '../../../../src/engine/stack/early-pods.js';
+import { EventBus } from '../../../../src/engine/events.js';
 import { waitHealthy } from '../../../../src/engine/stack/health.js';
 import { stackModel } from '../../../../src/engine/stack/model.js';
 import { upStack, type StackPorts } from '../../../../src/engine/stack/up.js';
@@ -58,96 +57,45 @@ async function releaseAfter(p: ReturnType<typeof ports>, held: ReturnType<typeof
   held.release(findings);
 }
 
-test('earlyPods: only on a fresh stack, only while the verdict is pending', (t) => {
-  const model = stackModel(config(text), new Map([['.pipeline/blubber.yaml#production', 'demo:p']]));
-  t.deepEqual(earlyPods(model, false, false), ['api.pod']);
-  t.deepEqual(earlyPods(model, true, false), [], 'a stack that is up: its pods are up, and recreating one would cut a running service');
-  t.deepEqual(earlyPods(model, false, true), [], 'a known verdict: a second Compose call would only cost its start-up');
-});
-
-test('isSettled tells a pending promise from a settled one', async (t) => {
-  t.false(await isSettled(new Promise(() => undefined)));
-  t.true(await isSettled(Promise.resolve()));
-  const rejected = Promise.reject(new Error('x'));
-  t.true(await isSettled(rejected));
-});
-
-test('up from nothing: the pods start beside the leak guard; no container of the scanned image is deployed before its verdict', async (t) => {
+test('up from nothing: nothing of the stack is deployed before the leak guard\'s verdict, not even the pods', async (t) => {
   const p = ports();
   const held = heldScanner(p);
   p.containers.onList = (self) => {
-    // Compose created the services only once it was asked to deploy them.
-    if (p.deployer.calls.filter((c) => c.method === 'up' && !c.options).length > 0 && self.containers.length === 0) {
+    if (p.deployer.calls.some((c) => c.method === 'up') && self.containers.length === 0) {
       self.containers = [container('demo', 'api', 'running', 'Up (healthy)'), container('demo', 'web', 'running', 'Up 1 second')];
     }
   };
-  const bus = new EventBus();
-  const seen: DevpipeEvent[] = [];
-  bus.subscribe((e) => seen.push(e));
-  const up = upStack(p, bus, { config: config(text), builds, secrets, revision: 'r', pollMs: 1, settleMs: 0 });
+  const up = upStack(p, new EventBus(), { config: config(text), builds, secrets, revision: 'r', pollMs: 1, settleMs: 0 });
   await releaseAfter(p, held, []);
   await up;
-  t.deepEqual(held.deployedMeanwhile, [{ services: ['api.pod'] }], 'only the pod, before the verdict');
+  t.deepEqual(held.deployedMeanwhile, [], 'no deploy call before the verdict');
   const file = parse(p.files.files.get('.devpipe/stack/compose.yaml')?.content ?? '') as { services: Record<string, { image: string }> };
-  t.is(file.services['api.pod']?.image, POD_IMAGE, 'what started early runs devpipe\'s anchor, not the scanned image');
-  t.deepEqual(
-    p.deployer.calls.map((c) => [c.method, c.options]),
-    [
-      ['up', { services: ['api.pod'] }],
-      ['up', undefined],
-    ],
-    'then the whole stack, after the verdict',
-  );
-  t.true(seen.some((e) => e.type === 'task:end' && e.id === 'deploy:pods' && e.status === 'ok'));
+  t.is(file.services['api.pod']?.image, POD_IMAGE);
+  t.deepEqual(p.deployer.calls.map((c) => [c.method, c.options]), [['up', undefined]], 'one deploy of the whole stack, after the verdict');
 });
 
-test('up from nothing: a leak found while the pods start takes them down again, and nothing else is deployed', async (t) => {
-  const p = ports();
-  const held = heldScanner(p);
-  const up = upStack(p, new EventBus(), { config: config(text), builds, secrets, revision: 'r', pollMs: 1, settleMs: 0, deployGraceMs: 1000 });
-  await releaseAfter(p, held, [{ secret: 'tok', where: 'layer', layer: '2/3 (abc)', path: 'srv/app/.env' }]);
-  const error = await t.throwsAsync(up, { instanceOf: DevpipeError });
-  t.regex(error?.message ?? '', /contains the value of secret "tok"/);
-  t.deepEqual(
-    p.deployer.calls.map((c) => [c.method, c.options]),
-    [
-      ['up', { services: ['api.pod'] }],
-      ['down', { volumes: false }],
-    ],
-  );
-});
-
-test('up from nothing, interrupted during the scan: the pods are taken down', async (t) => {
+test('up from nothing, interrupted during the scan: nothing was deployed, nothing to take down', async (t) => {
   const p = ports();
   heldScanner(p);
   const controller = new AbortController();
   const up = upStack(p, new EventBus(), { config: config(text), builds, secrets, revision: 'r', signal: controller.signal, pollMs: 1, settleMs: 0 });
-  for (let i = 0; i < 60 && p.deployer.calls.length < 1; i++) await new Promise((r) => setTimeout(r, 5));
+  await new Promise((r) => setTimeout(r, 100));
+  const started = Date.now();
   controller.abort();
   const error = await t.throwsAsync(up, { instanceOf: DevpipeError });
   t.is(error?.kind, 'interrupted');
-  t.deepEqual(p.deployer.calls.map((c) => c.method), ['up', 'down']);
+  t.true(Date.now() - started < 1000, 'the interrupted up ends at once');
+  t.deepEqual(p.deployer.calls.map((c) => c.method), []);
 });
 
-test('up on a stack that is up: no early start, one deploy after the verdict', async (t) => {
+test('up from nothing: a leak stops it before any deploy', async (t) => {
   const p = ports();
   const held = heldScanner(p);
-  p.containers.containers = [container('demo', 'api', 'running', 'Up (healthy)'), container('demo', 'web', 'running', 'Up 1 second')];
   const up = upStack(p, new EventBus(), { config: config(text), builds, secrets, revision: 'r', pollMs: 1, settleMs: 0 });
-  await new Promise((r) => setTimeout(r, 50));
-  held.release([]);
-  await up;
-  t.deepEqual(held.deployedMeanwhile, []);
-  t.deepEqual(p.deployer.calls.map((c) => [c.method, c.options]), [['up', undefined]]);
-});
-
-test('up from nothing with the verdict known at once (a cached image): one deploy, no second Compose call', async (t) => {
-  const p = ports();
-  p.containers.onList = (self) => {
-    if (p.deployer.calls.length > 0) self.containers = [container('demo', 'api', 'running', 'Up (healthy)'), container('demo', 'web', 'running', 'Up 1 second')];
-  };
-  await upStack(p, new EventBus(), { config: config(text), builds, secrets, revision: 'r', pollMs: 1, settleMs: 0 });
-  t.deepEqual(p.deployer.calls.map((c) => [c.method, c.options]), [['up', undefined]]);
+  await releaseAfter(p, held, [{ secret: 'tok', where: 'layer', layer: '2/3 (abc)', path: 'srv/app/.env' }]);
+  const error = await t.throwsAsync(up, { instanceOf: DevpipeError });
+  t.regex(error?.message ?? '', /contains the value of secret "tok"/);
+  t.deepEqual(p.deployer.calls, []);
 });
 
 test('waiting: a service that gets healthy is noticed on the engine\'s change event, not at the next poll', async (t) => {
