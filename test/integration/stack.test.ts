@@ -3,6 +3,7 @@
  * check → down, on a copy of fixtures/staging-copy; the fake secret's value is in no built image
  * and in no output; after down nothing devpipe created remains.
  */
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DockerImageScanner } from '../../src/docker/image-scan.js';
 import { DockerImageStore } from '../../src/docker/images.js';
@@ -98,6 +99,8 @@ test.serial('down removes every container, network and volume devpipe created, a
 });
 
 test.serial('a fresh up: no container of the project is created or started before the leak guard\'s verdict', async (t) => {
+  // The verdict cache outlives down (it holds no value): removed here so the guard really reads the image.
+  await rm(path.join(dir, '.devpipe/cache/leak-guard.json'), { force: true });
   const since = Math.floor(Date.now() / 1000) - 1;
   const { exitCode, stdout, stderr } = await cli('--json', 'up');
   t.is(exitCode, 0, stderr);

@@ -105,6 +105,8 @@ export interface UpInput {
   /** Waiting knobs (tests). */
   pollMs?: number;
   deployGraceMs?: number;
+  /** Tests: how long unchanged containers mean Compose is only waiting (DEPLOY_IDLE_MS). */
+  idleMs?: number;
   settleMs?: number;
 }
 
@@ -212,7 +214,11 @@ export async function upStack(ports: StackPorts, bus: EventBus, input: UpInput):
       },
     });
   } catch (error) {
-    await stopDeployer(deploying, abort, input.deployGraceMs ?? DEPLOY_GRACE_MS);
+    // Compose only waiting (for a dependency that will not get healthy) is stopped as soon as the
+    // project's containers stay unchanged for a moment; one still creating gets the whole grace.
+    const idle = new AbortController();
+    await stopDeployer(deploying, abort, input.deployGraceMs ?? DEPLOY_GRACE_MS, containersSettled(ports.containers, config.project, input.idleMs ?? DEPLOY_IDLE_MS, idle.signal));
+    idle.abort();
     throw error;
   }
   await deploying;
@@ -226,16 +232,36 @@ export async function upStack(ports: StackPorts, bus: EventBus, input: UpInput):
   };
 }
 
-/** Lets a deploy finish (never cut Compose mid-recreate), stopping it only after `graceMs`. */
-export async function stopDeployer(deploying: Promise<unknown>, abort: AbortController, graceMs: number): Promise<void> {
+/**
+ * Lets a deploy finish (never cut Compose mid-recreate), stopping it after `graceMs`, or as soon as
+ * `idle` resolves (its containers stopped changing: Compose is only waiting).
+ */
+export async function stopDeployer(deploying: Promise<unknown>, abort: AbortController, graceMs: number, idle?: Promise<void>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const grace = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      abort.abort();
-      resolve();
-    }, graceMs);
+    timer = setTimeout(resolve, graceMs);
   });
-  await Promise.race([deploying, grace]);
+  const finished = deploying.then(() => 'done' as const);
+  if ((await Promise.race([finished, grace, ...(idle ? [idle] : [])])) !== 'done') abort.abort();
   clearTimeout(timer);
   await deploying;
+}
+
+/** How long the project's containers must stay unchanged before a waiting Compose is stopped. */
+export const DEPLOY_IDLE_MS = 2_000;
+
+/** Resolves once the project's containers (ids, names, states) have not changed for `quietMs`; never when `stop` aborts first. */
+export async function containersSettled(containers: ContainerRunner, project: string, quietMs: number, stop: AbortSignal): Promise<void> {
+  let last: string | undefined;
+  let since = Date.now();
+  while (!stop.aborted) {
+    const list = await stackContainers(containers, project).catch(() => undefined);
+    const signature = list?.map((c) => `${c.id} ${c.name} ${c.state}`).sort().join('|');
+    if (signature === undefined || signature !== last) {
+      last = signature;
+      since = Date.now();
+    } else if (Date.now() - since >= quietMs) return;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(250, quietMs)));
+  }
+  await new Promise<never>(() => undefined);
 }

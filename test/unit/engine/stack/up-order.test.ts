@@ -4,7 +4,7 @@ import type { CompiledImage } from '../../../../src/engine/build.js';
 import { EventBus } from '../../../../src/engine/events.js';
 import { waitHealthy } from '../../../../src/engine/stack/health.js';
 import { stackModel } from '../../../../src/engine/stack/model.js';
-import { upStack, type StackPorts } from '../../../../src/engine/stack/up.js';
+import { containersSettled, stopDeployer, upStack, type StackPorts } from '../../../../src/engine/stack/up.js';
 import { POD_IMAGE, type LeakFinding } from '../../../../src/ports.js';
 import { DevpipeError } from '../../../../src/errors.js';
 import { FakeBuilder, FakeImages } from '../../../fakes/build.js';
@@ -159,4 +159,41 @@ test('up: Compose is found while the images build; when it is missing, the build
   t.is(error?.message, 'Docker Compose is not installed');
   t.true(buildSignal?.aborted, 'the build was stopped, not left running');
   t.deepEqual(p.deployer.calls, []);
+});
+
+test('stopping a deploy after a failed wait: a waiting Compose (containers unchanged) is stopped at once; a finishing one is not stopped', async (t) => {
+  const waiting = new AbortController();
+  const never = new Promise<void>((resolve) => waiting.signal.addEventListener('abort', () => resolve()));
+  const started = Date.now();
+  await stopDeployer(never, waiting, 10_000, Promise.resolve());
+  t.true(waiting.signal.aborted, 'idle: stopped');
+  t.true(Date.now() - started < 1000, 'without waiting for the grace');
+
+  const finishing = new AbortController();
+  await stopDeployer(new Promise((r) => setTimeout(r, 20)), finishing, 10_000, new Promise(() => undefined));
+  t.false(finishing.signal.aborted, 'a deploy that finishes is never stopped');
+
+  const slow = new AbortController();
+  await stopDeployer(new Promise<void>((resolve) => slow.signal.addEventListener('abort', () => resolve())), slow, 50);
+  t.true(slow.signal.aborted, 'the grace still bounds it');
+});
+
+test('containersSettled: resolves once the containers stop changing, not while they change', async (t) => {
+  const containers = new FakeContainers();
+  let n = 0;
+  containers.onList = (self) => {
+    n++;
+    // Changes for the first 6 reads (a recreate in progress), then stays.
+    if (n <= 6) self.containers = [container('demo', `svc${n}`, 'created', '')];
+  };
+  const stop = new AbortController();
+  const started = Date.now();
+  await containersSettled(containers, 'demo', 100, stop.signal);
+  t.true(n > 6, `read ${n} times: it waited for the changes to stop`);
+  t.true(Date.now() - started >= 100);
+  stop.abort();
+  const stopped = new AbortController();
+  stopped.abort();
+  const result = await Promise.race([containersSettled(containers, 'demo', 10, stopped.signal).then(() => 'settled'), new Promise((r) => setTimeout(() => r('pending'), 100))]);
+  t.is(result, 'pending', 'a stopped watch never reports settled');
 });
