@@ -67,6 +67,10 @@ test.serial('rebuild path: a burst of saves builds once; a broken spec and a fai
   const port = await freePort();
   const dir = await devProject('dev-web', port, `dev-build-${process.pid}`);
   sessions.push({ dir });
+  // A settle window (settings.settle, default 500ms) long enough that the second save below lands
+  // in it on a loaded CI machine too: this test is about what a save during it does.
+  const stack = path.join(dir, '.pipeline/devpipe.yaml');
+  await writeFile(stack, `${await readFile(stack, 'utf8')}settings: { settle: 3s }\n`);
   const session = new DevSession(dir, ['--no-sync', '--no-test']);
   try {
     await session.watching();
@@ -81,7 +85,7 @@ test.serial('rebuild path: a burst of saves builds once; a broken spec and a fai
     t.is(burst.outcome, 'ok');
     t.deepEqual(session.builds(mark), ['build:web'], 'exactly one build for 100 saves');
 
-    // A second save while the first one's redeploy is still settling (500 ms): the wait is cut
+    // A second save while the first one's redeploy is still settling (3 s here): the wait is cut
     // short, that iteration ends cancelled, and the newer change is built and served at once.
     mark = session.events.length;
     await writeFile(path.join(dir, 'www/index.html'), '<html>first</html>\n');

@@ -88,6 +88,7 @@ function settings(spec: SettingsSpec | undefined): StackSettings {
   return {
     target: spec?.target ?? 'compose',
     healthTimeoutMs: durationMs(spec?.health_timeout ?? '120s'),
+    settleMs: durationMs(spec?.settle ?? '500ms'),
     freshBuilds: spec?.fresh_builds ?? false,
     output: spec?.output ?? 'auto',
     buildConcurrency: spec?.build_concurrency ?? 2,

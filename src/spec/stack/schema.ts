@@ -197,6 +197,9 @@ export const settingsSchema = z
   .strictObject({
     target: z.enum(['compose', 'minikube']).optional().describe('where the stack runs (default compose)'),
     health_timeout: duration.optional().describe('how long `up` waits for every service to be healthy (default 120s)'),
+    settle: duration
+      .optional()
+      .describe('`dev`: how long a redeployed service must stay up (and healthy) before the change counts as served; a save during it supersedes the redeploy (default 500ms)'),
     fresh_builds: z.boolean().optional().describe('build without the cache (CI parity)'),
     output: z.enum(['auto', 'plain']).optional().describe('`plain`: line-oriented output even on a terminal'),
     build_concurrency: z.number().int().min(1).max(16).optional().describe('images built at the same time (default 2)'),

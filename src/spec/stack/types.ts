@@ -110,6 +110,8 @@ export interface SecretDeclaration {
 export interface StackSettings {
   target: 'compose' | 'minikube';
   healthTimeoutMs: number;
+  /** `dev`: how long a redeployed service must stay up before the change counts as served. */
+  settleMs: number;
   freshBuilds: boolean;
   output: 'auto' | 'plain';
   buildConcurrency: number;

@@ -61,7 +61,7 @@ export async function composeRedeploy(
     if (!(await fastReplace(ports, bus, services, next.model))) await ports.deployer.up(target, { services, signal });
     swapped = true;
     options.onSettling([...changed.keys()]);
-    const states = await waitHealthy(ports, bus, subset, target, { timeoutMs: plan.config.settings.healthTimeoutMs, signal, settleMs: 500, pollMs: 100 });
+    const states = await waitHealthy(ports, bus, subset, target, { timeoutMs: plan.config.settings.healthTimeoutMs, signal, settleMs: plan.config.settings.settleMs, pollMs: 100 });
     return { kind: 'served', deployment: next, services: states.map((s) => ({ service: s.service, image: next.model.services.find((m) => m.name === s.service)?.imageRef ?? '', health: s.health })) };
   } catch (error) {
     if (signal.aborted) {
