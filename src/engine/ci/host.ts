@@ -34,5 +34,24 @@ export interface CiHost {
   kokkuri(): Promise<{ file: string; text: string }>;
 }
 
+/** What both kinds of local ci take from the command line, beside their own options. */
+export interface CiRunFlags {
+  /** `--rerun [id]`: true = the last run. */
+  rerun?: string | true | undefined;
+  /** `--from STAGE` (GitLab: a job). */
+  from?: string | undefined;
+  /** `--secrets FILE`: fake credential values. */
+  secretsFile?: string | undefined;
+  /** `--keep`: no teardown. */
+  keep: boolean;
+  /** `--no-cache`: build every image from scratch and run every run step (no recorded passes). */
+  noCache?: boolean | undefined;
+  /** `--pull`. */
+  pull: boolean;
+  /** `--registry HOST` (or DEVPIPE_CI_REGISTRY). */
+  registry?: string | undefined;
+  signal?: AbortSignal | undefined;
+}
+
 /** The lock file of `ci` (its own: `up` may run beside it). */
 export const CI_LOCK_FILE = '.devpipe/ci.lock';

@@ -14,7 +14,7 @@ import { imageProject } from '../project/name.js';
 import { readSpecFile, reportWarnings } from '../project/spec-files.js';
 import type { Workspace } from '../project/workspace.js';
 import { readCheckout } from './checkout.js';
-import { CI_LOCK_FILE, type CiHost } from './host.js';
+import { CI_LOCK_FILE, type CiHost, type CiRunFlags } from './host.js';
 import { planRerun, runPipeline, type PipelineOutcome, type RunRecord } from './index.js';
 import { PassedRuns } from './passed-runs.js';
 import { preflight } from './preflight.js';
@@ -22,22 +22,12 @@ import { randomRun } from './run-id.js';
 
 export const PIPELINE_CONFIG = '.pipeline/config.yaml';
 
-export interface LocalCiRequest {
+export interface LocalCiRequest extends CiRunFlags {
   requested: string[];
   /** Only plan and return the pipelines (`--graph`): no engine. */
   graph: boolean;
-  /** `--rerun [id]`: true = the last run. */
-  rerun?: string | true | undefined;
-  from?: string | undefined;
   mode: string;
   params: Record<string, string>;
-  secretsFile?: string | undefined;
-  keep: boolean;
-  /** `--no-cache`: build from scratch, run every run step. */
-  noCache?: boolean | undefined;
-  pull: boolean;
-  registry?: string | undefined;
-  signal?: AbortSignal | undefined;
 }
 
 /** Starts `fn` now; the returned function awaits it (a rejection is held until then, never unhandled). */

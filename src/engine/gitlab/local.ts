@@ -10,7 +10,7 @@ import { loadGitlabConfig, matchesAny, planPipeline, type GitlabConfig, type Pip
 import { SpecError } from '../../spec/issues.js';
 import { sweepDeadRuns } from '../ci/teardown.js';
 import type { RunRecord } from '../ci/index.js';
-import { CI_LOCK_FILE, type CiHost } from '../ci/host.js';
+import { CI_LOCK_FILE, type CiHost, type CiRunFlags } from '../ci/host.js';
 import { PassedRuns } from '../ci/passed-runs.js';
 import { randomRun } from '../ci/run-id.js';
 import { ciCredentialSource } from '../project/ci-secrets.js';
@@ -20,7 +20,7 @@ import { executionOrder, PIPELINE_KEY, rerunJobs, runGitlabPipeline, type Gitlab
 
 export const GITLAB_FILE = '.gitlab-ci.yml';
 
-export interface GitlabRequest {
+export interface GitlabRequest extends CiRunFlags {
   /** Only plan (`--plan`): nothing is built. */
   planOnly: boolean;
   checkout: Omit<CheckoutFlags, 'vars' | 'changed'>;
@@ -28,15 +28,6 @@ export interface GitlabRequest {
   changed: string[];
   /** Manual jobs to run too (`--run`). */
   runManual: string[];
-  rerun?: string | true | undefined;
-  from?: string | undefined;
-  secretsFile?: string | undefined;
-  keep: boolean;
-  /** `--no-cache`: build every image from scratch. */
-  noCache?: boolean | undefined;
-  pull: boolean;
-  registry?: string | undefined;
-  signal?: AbortSignal | undefined;
 }
 
 export type GitlabResult =
